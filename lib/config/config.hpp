@@ -1,0 +1,44 @@
+// Configuration: thresholds, file locations and overrides, read from the first of
+// --config, $NOCKIT_CONFIG, ~/.config/nockit/config.yaml, /etc/nockit/config.yaml.
+#pragma once
+
+#include "core/result.hpp"
+
+#include <optional>
+#include <string>
+
+namespace nockit {
+
+/// Warning and critical limits for reachability checks (ping, and the ping part of diagnoses).
+struct PingThresholds {
+    double warn_rtt_ms = 150;
+    double warn_loss_pct = 5;
+    double crit_rtt_ms = 500;
+    double crit_loss_pct = 20;
+};
+
+struct Config {
+    std::string source;       ///< the file it was read from; empty when only defaults apply
+    PingThresholds ping;
+    std::string catalogue;    ///< wording override file (absolute, or relative to the config file)
+    std::string templates;    ///< a user's ntc-templates directory, searched after ours
+    std::string inventory;    ///< the inventory file
+    std::string known_hosts;  ///< OpenSSH known_hosts file for device host keys
+};
+
+/// Where the configuration comes from when no --config is given; the first that exists wins.
+/// $NOCKIT_CONFIG, when set, must exist.
+std::optional<std::string> find_config_file();
+
+/// Loads the configuration: `explicit_path` (from --config) must exist; otherwise the search above;
+/// defaults when no file exists. A malformed file is an error naming file, line and key.
+Result<Config> load_config(const std::string& explicit_path = {});
+
+/// Parses configuration text; `source` names it in errors. Relative paths are resolved against
+/// the directory of `source`.
+Result<Config> parse_config(const std::string& text, const std::string& source);
+
+/// Parses "RTT_MS,LOSS%" (the -w/-C syntax of check_ping), e.g. "150,5%" or "150,5".
+Result<std::pair<double, double>> parse_rtt_loss(const std::string& text, const std::string& option);
+
+}  // namespace nockit
