@@ -14,7 +14,7 @@ struct PingThresholds {
     double warn_rtt_ms = 150;
     double warn_loss_pct = 5;
     double crit_rtt_ms = 500;
-    double crit_loss_pct = 20;
+    double crit_loss_pct = 25;
 };
 
 struct Config {
