@@ -59,7 +59,7 @@ const std::string& program_name() { return g_program; }
 const std::atomic<bool>* stop_flag() { return &g_stop; }
 bool stop_requested() { return g_stop.load(); }
 
-void add_common_options(CLI::App& app, CommonOptions& o) {
+void add_common_options(CLI::App& app, CommonOptions& o, bool short_quiet) {
     app.set_version_flag("--version", std::string(NOCKIT_VERSION), "Print the version and exit");
     app.add_flag("--json", o.json, "Print one JSON document (schema in the man page)");
     app.add_flag("--nagios", o.nagios, "Print a Monitoring Plugins status line with perfdata");
@@ -69,7 +69,7 @@ void add_common_options(CLI::App& app, CommonOptions& o) {
         ->check(CLI::PositiveNumber);
     app.add_option("--config", o.config_path, "Read the configuration from FILE");
     app.add_flag("--no-color", o.no_color, "Never colour the output (also: NO_COLOR)");
-    app.add_flag("-q,--quiet", o.quiet, "Print only the plain summary");
+    app.add_flag(short_quiet ? "-q,--quiet" : "--quiet", o.quiet, "Print only the plain summary");
     app.add_flag("-v,--verbose", o.verbose, "Say more on stderr (repeat for more)");
     app.get_formatter()->column_width(34);
 }

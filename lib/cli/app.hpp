@@ -29,8 +29,10 @@ struct CommonOptions {
     std::optional<Audience> audience_value() const { return parse_audience(audience); }
 };
 
-/// Adds the shared options to a program; every program calls this once.
-void add_common_options(CLI::App& app, CommonOptions& options);
+/// Adds the shared options to a program; every program calls this once. A program whose
+/// traditional spelling gives -q another meaning (traceroute's queries per hop) passes
+/// short_quiet = false and keeps only --quiet.
+void add_common_options(CLI::App& app, CommonOptions& options, bool short_quiet = true);
 
 /// Parses argv and runs `body`. Usage errors, bad values and escaped exceptions become a one-line
 /// message on stderr and exit 3; --help and --version exit 0. SIGPIPE is ignored (a closed pipe

@@ -95,10 +95,15 @@ void render_text(std::ostream& out, const Report& report, const TextStyle& style
     if (report.interrupted) status += " (stopped early: partial results)";
     out << paint(status, overall, c) << '\n';
 
+    // In plain words: the headline, then only what is wrong; the reassuring notes ("this router
+    // merely limits replies") are for the agent and the engineer.
     out << '\n' << bold("In plain words", c) << '\n';
     std::set<std::string> seen;
-    for (const auto& f : report.findings)
-        if (!f.customer.empty() && seen.insert(f.customer).second) out << "  " << f.customer << '\n';
+    for (std::size_t i = 0; i < report.findings.size(); ++i) {
+        const auto& f = report.findings[i];
+        bool wanted = i == 0 || f.severity != Severity::ok;
+        if (wanted && !f.customer.empty() && seen.insert(f.customer).second) out << "  " << f.customer << '\n';
+    }
     if (style.quiet) return;
 
     out << '\n' << bold("For the agent", c) << '\n';

@@ -36,6 +36,7 @@ Finding target_finding(const TargetResult& r, const PingOptions& o, bool single,
     const auto& t = o.thresholds;
     std::string addr = r.target.address.to_string();
     f.facts = {{"what", what_of(o, single)},
+               {"agent_what", single ? what_of(o, single) : fmt::format("the device {}", r.target.given)},
                {"address", addr},
                {"target", r.target.given},
                {"who", r.target.given == addr ? addr : fmt::format("{} ({})", r.target.given, addr)},
@@ -217,7 +218,10 @@ Report analyse(std::vector<TargetResult> results, const PingOptions& o) {
                    {"alive", explain::with_commas(static_cast<long long>(alive))},
                    {"up", explain::with_commas(static_cast<long long>(up))},
                    {"slow", explain::with_commas(static_cast<long long>(degraded))},
-                   {"down", explain::with_commas(static_cast<long long>(dead))}};
+                   {"down", explain::with_commas(static_cast<long long>(dead))},
+                   // Verb agreement for counts: "1 answers", "3 answer"; "1 does not", "2 do not".
+                   {"s_slow", degraded == 1 ? "s" : ""},
+                   {"does_down", dead == 1 ? "does" : "do"}};
         if (sweep) {
             s.code = alive == 0 ? "ping.sweep.none" : degraded ? "ping.sweep.degraded" : "ping.sweep.summary";
             s.severity = alive == 0 ? Severity::critical : worst_target;

@@ -54,7 +54,7 @@ TEST_CASE("an override file replaces wording audience by audience and keeps the 
     cat.merge(*over);
     Finding f;
     f.code = "ping.up";
-    f.facts = {{"what", "your router"}, {"who", "cpe (192.0.2.1)"}, {"avg_ms", "3"},
+    f.facts = {{"what", "your router"}, {"agent_what", "your router"}, {"who", "cpe (192.0.2.1)"}, {"avg_ms", "3"},
                {"lost_phrase", "none lost"}, {"received", "5"}, {"sent", "5"}, {"loss_pct", "0"},
                {"min_ms", "1"}, {"max_ms", "4"}, {"mdev_ms", "1"}};
     REQUIRE(cat.explain(f).ok());

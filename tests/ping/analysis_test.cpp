@@ -118,7 +118,7 @@ TEST_CASE("a sweep: silence is normal, the summary counts, slow responders are l
     Report rep = analyse(rs, options());
     word_all(rep);
     CHECK(rep.findings[0].code == "ping.sweep.degraded");
-    CHECK(rep.findings[0].agent.rfind("4 of 8 addresses answer; 1 answer", 0) == 0);
+    CHECK(rep.findings[0].agent.rfind("4 of 8 addresses answer; 1 answers slowly", 0) == 0);
     CHECK(rep.findings.size() == 2);  // the summary and the slow one; silent addresses are no findings
     CHECK(rep.severity() == Severity::critical);
     CHECK(rep.data["summary"]["alive"] == 4);
