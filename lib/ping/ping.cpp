@@ -109,7 +109,9 @@ std::vector<Finding> judge(const TargetResult& r, const PingOptions& o, bool sin
         out.push_back(target_finding(r, o, single, r.loss_pct >= 50 ? "ping.loss.heavy" : "ping.loss.partial", loss));
     if (rtt != Severity::ok) out.push_back(target_finding(r, o, single, "ping.rtt.high", rtt));
     if (r.duplicates) out.push_back(target_finding(r, o, single, "ping.duplicates", Severity::warning));
-    if (out.empty()) out.push_back(target_finding(r, o, single, "ping.up", Severity::ok));
+    if (out.empty())
+        out.push_back(target_finding(r, o, single, o.probe.method == probe::Method::tcp_connect ? "ping.tcp.up" : "ping.up",
+                                     Severity::ok));
     return out;
 }
 
@@ -221,6 +223,7 @@ Report analyse(std::vector<TargetResult> results, const PingOptions& o) {
                    {"down", explain::with_commas(static_cast<long long>(dead))},
                    // Verb agreement for counts: "1 answers", "3 answer"; "1 does not", "2 do not".
                    {"s_slow", degraded == 1 ? "s" : ""},
+                   {"s_up", up == 1 ? "s" : ""},
                    {"does_down", dead == 1 ? "does" : "do"}};
         if (sweep) {
             s.code = alive == 0 ? "ping.sweep.none" : degraded ? "ping.sweep.degraded" : "ping.sweep.summary";

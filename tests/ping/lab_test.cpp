@@ -115,6 +115,7 @@ TEST_CASE("the demo lab: healthy, lossy and dead targets get the right verdicts 
 
     auto web = lab.exec("client", {program("noc-ping"), "--json", "--tcp", "80", "-c", "3", "10.20.1.2"});
     CHECK(web.status == 0);
+    CHECK(json_of(web)["findings"][0]["code"] == "ping.tcp.up");
     CHECK(json_of(web)["targets"][0]["received"] == 3);
     auto closed = lab.exec("client", {program("noc-ping"), "--json", "--tcp", "81", "-c", "2", "10.20.1.2"});
     CHECK(closed.status == 2);
