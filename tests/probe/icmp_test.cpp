@@ -1,6 +1,6 @@
 // ICMP echo probes in a throwaway namespace lab (root): replies, timeouts, router errors, path MTU,
 // strict matching against forged and foreign replies, pacing, and the unprivileged fallback.
-#include "lab.hpp"
+#include "engine_lab.hpp"
 #include "process.hpp"
 #include "probe/engine.hpp"
 #include "probe/packet.hpp"
@@ -26,7 +26,7 @@ using namespace std::chrono_literals;
 using namespace nockit::probe;
 using nockit::net::Address;
 using nockit::test::Inside;
-using nockit::test::Lab;
+using nockit::test::EngineLab;
 
 namespace {
 
@@ -62,7 +62,7 @@ std::map<std::pair<uint32_t, uint32_t>, ProbeResult> by_probe(const std::vector<
         MESSAGE("skipped: " << why);                                                  \
         std::exit(77);                                                                \
     }                                                                                 \
-    Lab lab;                                                                          \
+    EngineLab lab;                                                                        \
     REQUIRE_MESSAGE(lab.ok, lab.error);
 
 }  // namespace

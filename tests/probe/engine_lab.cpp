@@ -1,5 +1,5 @@
 // The namespace lab: iproute2 commands run without a shell, namespaces named after this process.
-#include "lab.hpp"
+#include "engine_lab.hpp"
 
 #include "process.hpp"
 
@@ -107,7 +107,7 @@ namespace {
 std::string lab_name(const char* role) { return prefix + std::to_string(getpid()) + "-" + role; }
 }  // namespace
 
-Lab::Lab() : client((remove_stale(), lab_name("c"))), router(lab_name("r")), far(lab_name("f")) {
+EngineLab::EngineLab() : client((remove_stale(), lab_name("c"))), router(lab_name("r")), far(lab_name("f")) {
     for (auto* ns : {&client, &router, &far})
         if (error.empty() && !ns->last_error().empty()) error = ns->last_error();
     auto batch = [&](Netns& ns, const std::string& commands) {

@@ -49,8 +49,8 @@ private:
 /// The router answers for 10.201.0.0/24 and fd00:201::/64 with "unreachable", for 10.201.1.0/24 and
 /// fd00:201:1::/64 with "prohibited", silently drops 10.202.0.0/24 and fd00:202::/64, and the link to
 /// "far" has an MTU of 1280.
-struct Lab {
-    Lab();
+struct EngineLab {
+    EngineLab();
     bool ok = false;
     std::string error;
     Netns client, router, far;
