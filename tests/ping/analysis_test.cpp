@@ -2,11 +2,14 @@
 #include "explain/catalogue.hpp"
 #include "ping/ping.hpp"
 
+#include "wording.hpp"
+
 #include <doctest/doctest.h>
 
 #include <set>
 
 using namespace nockit;
+using nockit::test::word_all;
 using namespace nockit::ping;
 
 namespace {
@@ -20,15 +23,6 @@ TargetResult target(const std::string& addr, uint32_t sent, std::vector<double> 
     return r;
 }
 
-// Words every finding as the programs do, and fails the test when a code or placeholder is missing.
-void word_all(Report& rep) {
-    for (auto& f : rep.findings) {
-        CAPTURE(f.code);
-        auto r = explain::Catalogue::builtin().explain(f);
-        if (!r.ok()) FAIL(r.error().message);
-        CHECK(explain::jargon_in(f.customer).empty());
-    }
-}
 
 PingOptions options(std::string label = {}) {
     PingOptions o;
