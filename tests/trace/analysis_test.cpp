@@ -2,11 +2,14 @@
 #include "explain/catalogue.hpp"
 #include "trace/analysis.hpp"
 
+#include "wording.hpp"
+
 #include <doctest/doctest.h>
 
 #include <set>
 
 using namespace nockit;
+using nockit::test::word_all;
 using namespace nockit::trace;
 
 namespace {
@@ -52,14 +55,6 @@ std::vector<std::string> codes(const Report& rep) {
     return c;
 }
 
-void word_all(Report& rep) {
-    for (auto& f : rep.findings) {
-        CAPTURE(f.code);
-        auto r = explain::Catalogue::builtin().explain(f);
-        if (!r.ok()) FAIL(r.error().message);
-        CHECK(explain::jargon_in(f.customer).empty());
-    }
-}
 
 bool has(const Report& rep, const std::string& code) {
     for (const auto& f : rep.findings)
