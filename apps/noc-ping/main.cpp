@@ -17,18 +17,6 @@ std::chrono::nanoseconds seconds(double s) {
     return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::duration<double>(s));
 }
 
-// --alive / --unreachable: addresses only, one per line, for scripts.
-int print_addresses(const Report& report, bool alive) {
-    std::string out;
-    for (const auto& t : report.data["targets"]) {
-        std::string verdict = t["verdict"];
-        bool answered = verdict == "up" || verdict == "degraded";
-        if (answered == alive) out += t["address"].get<std::string>() + "\n";
-    }
-    fputs(out.c_str(), stdout);
-    return exit_code(report.severity());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,6 +74,7 @@ int main(int argc, char** argv) {
         o.probe.interval = seconds(interval);
         o.probe.timeout = seconds(wait);
         o.probe.rate_pps = rate;
+        o.target_json = common.json;  // only --json lists every target; a /16 stays small otherwise
         if (tcp_port) {
             o.probe.method = probe::Method::tcp_connect;
             o.probe.port = static_cast<uint16_t>(tcp_port);
@@ -95,7 +84,11 @@ int main(int argc, char** argv) {
             if (done % 64 == 0 || done == planned) progress.update(fmt::format("probing: {}/{} probes resolved", done, planned));
         });
         if (!report) return cli::fail(report.error());
-        if (alive || unreachable) return print_addresses(*report, alive);
-        return cli::emit(*report, common, *config);
+        if (alive || unreachable) {
+            std::string list = ping::addresses(report->targets, alive);
+            fwrite(list.data(), 1, list.size(), stdout);
+            return exit_code(report->report.severity());
+        }
+        return cli::emit(report->report, common, *config);
     });
 }

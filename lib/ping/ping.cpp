@@ -179,7 +179,7 @@ void finish(TargetResult& r, const PingThresholds& t, bool tcp) {
     else r.verdict = Verdict::up;
 }
 
-Report analyse(std::vector<TargetResult> results, const PingOptions& o) {
+Report analyse(std::vector<TargetResult>& results, const PingOptions& o) {
     Report rep;
     rep.program = "noc-ping";
     rep.schema = "nockit.ping/1";
@@ -244,12 +244,12 @@ Report analyse(std::vector<TargetResult> results, const PingOptions& o) {
     rep.table.right_aligned = {false, true, true, true, true, true, true, true, true, false};
     nlohmann::json targets = nlohmann::json::array();
     for (const auto& r : results) {
-        targets.push_back(target_json(r));
+        if (o.target_json) targets.push_back(target_json(r));
         // A sweep's table lists only what answered; the silent rest are counted in the summary.
         if (!sweep || r.verdict == Verdict::up || r.verdict == Verdict::degraded || !r.target.from_range)
             rep.table.rows.push_back(table_row(r));
     }
-    rep.data["targets"] = std::move(targets);
+    if (o.target_json) rep.data["targets"] = std::move(targets);
     rep.data["summary"] = {{"targets", results.size()}, {"alive", alive},       {"up", up},
                            {"degraded", degraded},      {"down", dead},         {"sweep", sweep},
                            {"method", tcp ? "tcp" : "icmp"}};
@@ -257,7 +257,16 @@ Report analyse(std::vector<TargetResult> results, const PingOptions& o) {
     return rep;
 }
 
-Result<Report> run(const PingOptions& options, const std::atomic<bool>* stop, const ProgressFn& progress) {
+std::string addresses(const std::vector<TargetResult>& results, bool alive) {
+    std::string out;
+    for (const auto& r : results) {
+        bool answered = r.verdict == Verdict::up || r.verdict == Verdict::degraded;
+        if (answered == alive) out += r.target.address.to_string() + "\n";
+    }
+    return out;
+}
+
+Result<PingRun> run(const PingOptions& options, const std::atomic<bool>* stop, const ProgressFn& progress) {
     auto targets = expand_targets(options.targets);
     if (!targets) return targets.error();
 
@@ -324,9 +333,9 @@ Result<Report> run(const PingOptions& options, const std::atomic<bool>* stop, co
         std::sort(ordered[i].begin(), ordered[i].end());
         for (const auto& [seq, ms] : ordered[i]) results[i].rtts_ms.push_back(ms);
     }
-    Report rep = analyse(std::move(results), o);
+    Report rep = analyse(results, o);
     if (stop && stop->load()) rep.interrupted = true;
-    return rep;
+    return PingRun{std::move(rep), std::move(results)};
 }
 
 }  // namespace nockit::ping

@@ -23,6 +23,7 @@ struct PingOptions {
     std::string label;         ///< plain words for a single target, e.g. "the customer's router"
     bool count_given = false;     ///< -c given; otherwise the default for a check or a sweep
     bool interval_given = false;  ///< -i given; otherwise default_interval_s
+    bool target_json = true;      ///< put every target into the JSON fields (only --json needs them)
 };
 
 /// Defaults that depend on what is probed: a sweep (any CIDR range) sends one probe per address,
@@ -60,14 +61,24 @@ struct TargetResult {
 void finish(TargetResult& result, const PingThresholds& thresholds, bool tcp);
 
 /// Turns measured targets into a report: findings (not yet worded), the per-target table and
-/// the `nockit.ping/1` JSON fields. Pure: no network, so it is tested on its own.
-Report analyse(std::vector<TargetResult> results, const PingOptions& options);
+/// the `nockit.ping/1` JSON fields. Finishes each result in place (statistics, verdict). Pure: no
+/// network, so it is tested on its own.
+Report analyse(std::vector<TargetResult>& results, const PingOptions& options);
+
+/// The addresses that answered (alive) or did not, one per line, for --alive / --unreachable.
+std::string addresses(const std::vector<TargetResult>& results, bool alive);
+
+/// A finished run: the report, and the measured targets behind it.
+struct PingRun {
+    Report report;
+    std::vector<TargetResult> targets;
+};
 
 /// Called with (probes resolved, probes planned) as results arrive.
 using ProgressFn = std::function<void(std::size_t, std::size_t)>;
 
 /// Expands targets, probes them all at once, and analyses the outcome.
-Result<Report> run(const PingOptions& options, const std::atomic<bool>* stop = nullptr,
+Result<PingRun> run(const PingOptions& options, const std::atomic<bool>* stop = nullptr,
                    const ProgressFn& progress = {});
 
 }  // namespace nockit::ping

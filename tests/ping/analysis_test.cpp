@@ -93,7 +93,8 @@ TEST_CASE("slow answers are a finding of their own") {
 TEST_CASE("ICMP errors make a target unreachable, naming the router") {
     auto r = target("192.0.2.9", 3, {});
     r.icmp = {3, 1, *net::Address::parse("198.51.100.1"), "host unreachable", 0, 3};
-    Report rep = analyse({r}, options());
+    std::vector<TargetResult> rs{r};
+    Report rep = analyse(rs, options());
     word_all(rep);
     CHECK(rep.findings[0].code == "ping.unreachable");
     CHECK(rep.findings[0].engineer.find("from 198.51.100.1") != std::string::npos);
@@ -120,6 +121,17 @@ TEST_CASE("a sweep: silence is normal, the summary counts, slow responders are l
     CHECK(rep.table.rows.size() == 4);
 }
 
+TEST_CASE("without target_json the report carries no per-target JSON (large sweeps stay small)") {
+    std::vector<TargetResult> rs{target("10.1.0.1", 1, {1.0}, true), target("10.1.0.2", 1, {}, true)};
+    auto o = options();
+    o.target_json = false;
+    Report rep = analyse(rs, o);
+    CHECK_FALSE(rep.data.contains("targets"));
+    CHECK(rep.data["summary"]["alive"] == 1);
+    CHECK(addresses(rs, true) == "10.1.0.1\n");
+    CHECK(addresses(rs, false) == "10.1.0.2\n");
+}
+
 TEST_CASE("a sweep where nothing answers is critical") {
     std::vector<TargetResult> rs{target("10.1.0.1", 1, {}, true), target("10.1.0.2", 1, {}, true)};
     Report rep = analyse(rs, options());
@@ -144,7 +156,8 @@ TEST_CASE("TCP refused: the host is there, the service is not") {
     auto o = options();
     o.probe.method = probe::Method::tcp_connect;
     o.probe.port = 443;
-    Report rep = analyse({r}, o);
+    std::vector<TargetResult> rs{r};
+    Report rep = analyse(rs, o);
     word_all(rep);
     CHECK(rep.findings[0].code == "ping.tcp.refused");
     CHECK(rep.data["targets"][0]["verdict"] == "refused");
@@ -160,7 +173,8 @@ TEST_CASE("every ping finding code has wording (unknown, duplicates, send failur
     mtu.icmp = {3, 4, *net::Address::parse("198.51.100.1"), "fragmentation needed", 1400, 2};
     auto untested = target("192.0.2.4", 0, {});
     auto heavy = target("192.0.2.5", 10, {1, 1});
-    Report rep = analyse({dup, failed, mtu, untested, heavy}, options());
+    std::vector<TargetResult> rs{dup, failed, mtu, untested, heavy};
+    Report rep = analyse(rs, options());
     word_all(rep);
     std::set<std::string> codes;
     for (const auto& f : rep.findings) codes.insert(f.code);
