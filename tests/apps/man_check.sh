@@ -12,8 +12,8 @@ for page in "$src"/man/*.[1-8]; do
   fi
 done
 checked=0
-for dir in "$src"/apps/noc-*/; do
-  prog=$(basename "$dir")
+# The programs the build declares (apps/CMakeLists.txt), each of which must have been built.
+for prog in $(sed -n 's/^add_subdirectory(\(noc-[a-z-]*\))$/\1/p' "$src/apps/CMakeLists.txt"); do
   exe="$bin/apps/$prog/$prog"
   page="$src/man/$prog.1"
   [[ -x "$exe" ]] || { echo "FAIL: $exe was not built"; fail=1; continue; }
