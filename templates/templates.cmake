@@ -1,0 +1,42 @@
+# The templates nockit ships (compiled into libnockit by lib/textfsm); `index` maps
+# platform and command to them, like ntc-templates' index.
+set(NOCKIT_SHIPPED_TEMPLATES
+  index
+  arista_eos_show_interfaces.textfsm
+  arista_eos_show_interfaces_status.textfsm
+  arista_eos_show_interfaces_transceiver.textfsm
+  arista_eos_show_ip_arp.textfsm
+  arista_eos_show_logging.textfsm
+  arista_eos_show_mac_address-table.textfsm
+  arista_eos_show_version.textfsm
+  cisco_ios_show_interfaces.textfsm
+  cisco_ios_show_interfaces_transceiver.textfsm
+  cisco_ios_show_ip_arp.textfsm
+  cisco_ios_show_ip_interface_brief.textfsm
+  cisco_ios_show_logging.textfsm
+  cisco_ios_show_mac_address-table.textfsm
+  cisco_ios_show_version.textfsm
+  cisco_nxos_show_interface.textfsm
+  cisco_nxos_show_interface_brief.textfsm
+  cisco_nxos_show_interface_transceiver_details.textfsm
+  cisco_nxos_show_ip_arp.textfsm
+  cisco_nxos_show_logging_logfile.textfsm
+  cisco_nxos_show_mac_address-table.textfsm
+  cisco_nxos_show_version.textfsm
+  juniper_junos_show_arp.textfsm
+  juniper_junos_show_ethernet-switching_table.textfsm
+  juniper_junos_show_interfaces_diagnostics_optics.textfsm
+  juniper_junos_show_interfaces_extensive.textfsm
+  juniper_junos_show_interfaces_terse.textfsm
+  juniper_junos_show_log_messages.textfsm
+  juniper_junos_show_system_uptime.textfsm
+  juniper_junos_show_version.textfsm
+  linux_bridge_fdb.textfsm
+  linux_ethtool_-m.textfsm
+  linux_ip_-brief_link.textfsm
+  linux_ip_-s_link.textfsm
+  linux_ip_neigh.textfsm
+  linux_journalctl.textfsm
+  linux_uname_-a.textfsm
+  linux_uptime.textfsm
+)
