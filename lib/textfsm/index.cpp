@@ -9,24 +9,6 @@
 
 namespace nockit::textfsm {
 
-namespace {
-
-std::vector<std::string_view> split(std::string_view s, char separator) {
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t at = s.find(separator, start);
-        if (at == std::string_view::npos) {
-            parts.push_back(s.substr(start));
-            return parts;
-        }
-        parts.push_back(s.substr(start, at - start));
-        start = at + 1;
-    }
-}
-
-}  // namespace
-
 std::string expand_completions(std::string_view command) {
     // re.sub(r'(\[\[.+?\]\])', ...): the shortest "[[x...]]" from each leftmost "[[".
     std::string out;
@@ -64,7 +46,7 @@ Result<Index> Index::parse(std::string_view text_in, std::string origin) {
     for (; n < lines.size() && header.empty(); ++n) {
         const std::string_view content = text::strip(lines[n].substr(0, lines[n].find('#')));
         if (content.empty()) continue;
-        for (const auto field : split(content, ',')) {
+        for (const auto field : text::split(content, ',')) {
             const std::string name(text::strip(field));
             if (std::find(header.begin(), header.end(), name) != header.end())
                 return unknown_error(fmt::format("{}:{}: duplicate column '{}' in the header", origin, n + 1, name));
@@ -87,10 +69,10 @@ Result<Index> Index::parse(std::string_view text_in, std::string origin) {
     Index index;
     for (; n < lines.size(); ++n) {
         if (lines[n].starts_with('#')) continue;
-        const auto fields = split(lines[n], ',');
+        const auto fields = text::split(lines[n], ',');
         if (fields.size() != header.size()) continue;  // blank and malformed lines are skipped
         Row row;
-        for (const auto name : split(text::strip(fields[static_cast<std::size_t>(template_column)]), ':'))
+        for (const auto name : text::split(text::strip(fields[static_cast<std::size_t>(template_column)]), ':'))
             row.templates.emplace_back(name);
         // Every regex column is compiled, as clitable does, so a broken one is reported.
         for (std::size_t c = 0; c < fields.size(); ++c) {

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
+#include <mutex>
 #include <map>
 
 static_assert(sizeof(PCRE2_SIZE) == sizeof(std::size_t) && PCRE2_UNSET == ~std::size_t{0},
@@ -829,10 +831,6 @@ private:
     bool global_ascii_ = false;
 };
 
-struct CodeDeleter {
-    void operator()(pcre2_code* code) const { pcre2_code_free(code); }
-};
-
 // Shared by every match (read only once made); made when the library loads.
 pcre2_match_context* make_match_context() {
     pcre2_match_context* c = pcre2_match_context_create(nullptr);
@@ -876,7 +874,30 @@ Result<PcrePattern> translate_python_regex(std::string_view pattern, Dialect dia
     }
 }
 
-Result<Regex::Compiled> Regex::build(const PcrePattern& pattern, bool ucp, bool utf) {
+// A compiled pattern. The JIT compilation, which costs more than the compilation itself, is
+// done on first use: a template is mostly run over plain ASCII, so the code for other lines is
+// often never needed.
+struct Regex::Code {
+    pcre2_code* code = nullptr;
+    std::once_flag once;
+    std::atomic<bool> prepared{false};
+    bool jit = false;
+    ~Code() { pcre2_code_free(code); }
+};
+
+pcre2_code* Regex::ready(Code& c, bool& jit) {
+    if (!c.prepared.load(std::memory_order_acquire)) {
+        std::call_once(c.once, [&c] {
+            // Without JIT (e.g. where executable memory is forbidden) the interpreter gives the same answers.
+            c.jit = pcre2_jit_compile(c.code, PCRE2_JIT_COMPLETE) == 0;
+            c.prepared.store(true, std::memory_order_release);
+        });
+    }
+    jit = c.jit;
+    return c.code;
+}
+
+Result<std::shared_ptr<Regex::Code>> Regex::build(const PcrePattern& pattern, bool ucp, bool utf) {
     std::uint32_t options = PCRE2_ANCHORED;
     if (utf) options |= PCRE2_UTF | PCRE2_NO_UTF_CHECK;
     if (ucp) options |= PCRE2_UCP;
@@ -889,10 +910,8 @@ Result<Regex::Compiled> Regex::build(const PcrePattern& pattern, bool ucp, bool 
         pcre2_get_error_message(error_code, buffer, sizeof buffer);
         return unknown_error(reinterpret_cast<const char*>(buffer));
     }
-    Compiled compiled;
-    compiled.code = std::shared_ptr<pcre2_code>(code, CodeDeleter{});
-    // Without JIT (e.g. where executable memory is forbidden) the interpreter gives the same answers.
-    compiled.jit = pcre2_jit_compile(code, PCRE2_JIT_COMPLETE) == 0;
+    auto compiled = std::make_shared<Code>();
+    compiled->code = code;
     return compiled;
 }
 
@@ -909,10 +928,10 @@ Result<Regex> Regex::compile(std::string_view python_pattern) {
     regex.plain_ = regex.unicode_;
     regex.pairs_ = unicode.captures + 1;
     if (unicode.first_bytes) {
-        regex.filter_ = true;
-        regex.first_bytes_ = *unicode.first_bytes;
-        regex.blank_prefix_ = unicode.blank_prefix;
-        regex.blank_min_ = unicode.blank_min;
+        regex.first_.active = true;
+        regex.first_.bytes = *unicode.first_bytes;
+        regex.first_.after_blanks = unicode.blank_prefix;
+        regex.first_.min_blanks = unicode.blank_min;
     }
     // Plain-ASCII lines run faster without UTF-8 decoding; a pattern whose characters all fit in
     // a byte means the same in byte mode there (a non-ASCII character simply never matches).
@@ -924,33 +943,33 @@ Result<Regex> Regex::compile(std::string_view python_pattern) {
         if (!plain) return plain.error();
         regex.plain_ = std::move(plain).value();
     }
+    bool jit = false;
+    ready(*regex.plain_, jit);  // nearly every line is plain ASCII: get its code ready now
     return regex;
 }
 
 bool Regex::match(std::string_view subject, Captures& captures, bool plain_ascii) const {
-    // The filter: a necessary condition on the first character after any leading blanks.
-    // With a blank prefix it only judges plain-ASCII lines, where the blanks are the ASCII ones.
-    if (filter_ && (!blank_prefix_ || plain_ascii)) {
+    // With a blank prefix the condition only judges plain-ASCII lines, where the blanks are
+    // the ASCII ones.
+    if (first_.active && (!first_.after_blanks || plain_ascii)) {
         std::size_t i = 0;
-        if (blank_prefix_) {
+        if (first_.after_blanks)
             while (i < subject.size() && (subject[i] == ' ' || (subject[i] >= '\t' && subject[i] <= '\r'))) ++i;
-            if (i < blank_min_) {
-                captures.count_ = 0;
-                return false;
-            }
-        }
-        const unsigned b = i < subject.size() ? static_cast<unsigned char>(subject[i]) : 256;
-        if (b == 256 || ((first_bytes_[b >> 6] >> (b & 63)) & 1) == 0) {
+        if (i < first_.min_blanks || !first_.allows(i < subject.size() ? static_cast<unsigned char>(subject[i]) : 256)) {
             captures.count_ = 0;
             return false;
         }
     }
-    const Compiled& compiled = plain_ascii ? plain_ : unicode_;
-    pcre2_code* code = compiled.code.get();
+    return match_unfiltered(subject, captures, plain_ascii);
+}
+
+bool Regex::match_unfiltered(std::string_view subject, Captures& captures, bool plain_ascii) const {
+    bool jit = false;
+    pcre2_code* code = ready(plain_ascii ? *plain_ : *unicode_, jit);
     if (captures.capacity_ < pairs_) captures.reserve(pairs_);
     const auto* data = reinterpret_cast<PCRE2_SPTR>(subject.data() != nullptr ? subject.data() : "");
     int rc;
-    if (compiled.jit)
+    if (jit)
         rc = pcre2_jit_match(code, data, subject.size(), 0, 0, captures.data_, g_match_context);
     else
         rc = pcre2_match(code, data, subject.size(), 0, PCRE2_NO_UTF_CHECK, captures.data_, g_match_context);

@@ -51,6 +51,20 @@ bool is_plain_ascii(std::string_view text);
 
 class Captures;
 
+/// A necessary condition on where a match can start, to skip hopeless lines without running
+/// the regex: the first character's first byte is one of `bytes`; with `after_blanks`, that is
+/// the first character after the leading ASCII whitespace (of which there are at least
+/// `min_blanks`), and the condition only judges plain-ASCII lines.
+struct FirstCharacter {
+    bool active = false;
+    bool after_blanks = false;
+    std::uint32_t min_blanks = 0;
+    std::array<std::uint64_t, 4> bytes{};
+
+    /// `byte` is 256 for the end of the line.
+    bool allows(unsigned byte) const { return byte < 256 && ((bytes[byte >> 6] >> (byte & 63)) & 1) != 0; }
+};
+
 /// A compiled regular expression. Copies share the compiled code; matching is thread-safe.
 class Regex {
 public:
@@ -64,6 +78,9 @@ public:
     }
     /// The same, when the caller already knows whether `subject` is_plain_ascii().
     bool match(std::string_view subject, Captures& captures, bool plain_ascii) const;
+    /// match() for a caller that has already checked first_character() itself.
+    bool match_unfiltered(std::string_view subject, Captures& captures, bool plain_ascii) const;
+    const FirstCharacter& first_character() const { return first_; }
 
     std::uint32_t capture_count() const { return pattern_->captures; }
     const std::vector<std::pair<std::string, std::uint32_t>>& names() const { return pattern_->names; }
@@ -71,19 +88,13 @@ public:
     const std::string& pcre_text() const { return pattern_->text; }
 
 private:
-    struct Compiled {
-        std::shared_ptr<pcre2_real_code_8> code;
-        bool jit = false;
-    };
-    static Result<Compiled> build(const PcrePattern& pattern, bool ucp, bool utf);
-    Compiled unicode_;
-    Compiled plain_;  // the same code as unicode_ when the dialects do not differ
+    struct Code;  // compiled code, JIT-compiled once on first use
+    static Result<std::shared_ptr<Code>> build(const PcrePattern& pattern, bool ucp, bool utf);
+    static pcre2_real_code_8* ready(Code& code, bool& jit);
+    std::shared_ptr<Code> unicode_;
+    std::shared_ptr<Code> plain_;  // the same code as unicode_ when the dialects do not differ
     std::shared_ptr<const PcrePattern> pattern_;
-    // Copied out of pattern_ for the hot path.
-    std::array<std::uint64_t, 4> first_bytes_{};
-    bool filter_ = false;
-    bool blank_prefix_ = false;
-    std::uint32_t blank_min_ = 0;
+    FirstCharacter first_;
     std::uint32_t pairs_ = 1;  // capture groups + 1
 };
 

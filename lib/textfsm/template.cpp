@@ -64,26 +64,10 @@ std::string_view named(const Regex& regex, const Captures& captures, std::string
     return {};
 }
 
-std::vector<std::string_view> split(std::string_view s, char separator) {
-    std::vector<std::string_view> parts;
-    std::size_t start = 0;
-    while (true) {
-        const std::size_t at = s.find(separator, start);
-        if (at == std::string_view::npos) {
-            parts.push_back(s.substr(start));
-            return parts;
-        }
-        parts.push_back(s.substr(start, at - start));
-        start = at + 1;
-    }
-}
-
 struct TemplateError {
     std::size_t line;
     std::string message;
 };
-
-}  // namespace
 
 struct ValueDef {
     std::string name;
@@ -110,6 +94,8 @@ struct State {
     std::vector<Rule> rules;
     std::size_t line = 0;
 };
+
+}  // namespace
 
 struct Definition {
     std::string name;
@@ -164,13 +150,13 @@ private:
     }
 
     void parse_value(std::string_view line, std::size_t number) {
-        const auto tokens = split(line, ' ');
+        const auto tokens = text::split(line, ' ');
         if (tokens.size() < 3) fail(number, "a Value needs a name and a regex: 'Value [OPTIONS] NAME (REGEX)'");
         ValueDef value;
         value.line = number;
         std::size_t regex_from;
         if (!tokens[2].starts_with('(')) {
-            for (const auto option : split(tokens[1], ',')) add_option(value, option, tokens[2], number);
+            for (const auto option : text::split(tokens[1], ',')) add_option(value, option, tokens[2], number);
             value.name = std::string(tokens[2]);
             regex_from = 3;
         } else {
@@ -422,8 +408,22 @@ public:
         for (std::size_t n = 0; n < lines.size() && stop == kSameState; ++n) {
             const std::string_view line = lines[n].text;
             const bool plain = lines[n].plain_ascii;
+            // What every rule's first-character condition looks at, worked out once per line.
+            const unsigned first = line.empty() ? 256 : static_cast<unsigned char>(line[0]);
+            std::size_t blanks = 0;
+            while (blanks < line.size() && (line[blanks] == ' ' || (line[blanks] >= '\t' && line[blanks] <= '\r')))
+                ++blanks;
+            const unsigned after_blanks = blanks < line.size() ? static_cast<unsigned char>(line[blanks]) : 256;
             for (const Rule& rule : def_.states[static_cast<std::size_t>(state)].rules) {
-                if (!rule.regex.match(line, captures_, plain)) continue;
+                const FirstCharacter& f = rule.regex.first_character();
+                if (f.active) {
+                    if (!f.after_blanks) {
+                        if (!f.allows(first)) continue;
+                    } else if (plain && (blanks < f.min_blanks || !f.allows(after_blanks))) {
+                        continue;
+                    }
+                }
+                if (!rule.regex.match_unfiltered(line, captures_, plain)) continue;
                 for (const auto& [group, value] : rule.assigns) assign(value, captures_.group(group));
                 switch (rule.record_op) {
                     case RecordOp::record: append_record(); break;

@@ -276,6 +276,20 @@ std::vector<std::string_view> file_lines(std::string_view s) {
     return lines;
 }
 
+std::vector<std::string_view> split(std::string_view s, char separator) {
+    std::vector<std::string_view> parts;
+    std::size_t start = 0;
+    while (true) {
+        const std::size_t at = s.find(separator, start);
+        if (at == std::string_view::npos) {
+            parts.push_back(s.substr(start));
+            return parts;
+        }
+        parts.push_back(s.substr(start, at - start));
+        start = at + 1;
+    }
+}
+
 std::size_t length(std::string_view s) {
     std::size_t n = 0;
     for (const char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;

@@ -44,6 +44,9 @@ std::vector<Line> split_marked_lines(std::string_view s, bool& non_ascii);
 /// Lines of a text file read in Python's universal-newline mode: split on \n, \r\n and \r only.
 std::vector<std::string_view> file_lines(std::string_view s);
 
+/// Python's str.split(separator): every separator splits, empty parts included.
+std::vector<std::string_view> split(std::string_view s, char separator);
+
 /// Number of code points in valid UTF-8 (Python's len()).
 std::size_t length(std::string_view s);
 

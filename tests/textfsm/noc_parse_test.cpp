@@ -93,6 +93,23 @@ TEST_CASE("--templates adds a directory searched after the built-in templates") 
     CHECK(nlohmann::json::parse(r.out) == nlohmann::json::parse(R"([{"psu":"1","state":"ok"},{"psu":"2","state":"failed"}])"));
 }
 
+TEST_CASE("the configuration's templates key and NOCKIT_TEMPLATES name template directories too") {
+    Scratch dir;
+    dir.write("index", "Template, Hostname, Platform, Command\n\nacme_show_fans.textfsm, .*, acme_os, show fans\n");
+    dir.write("acme_show_fans.textfsm", "Value FAN (\\d+)\n\nStart\n  ^fan ${FAN} -> Record\n");
+    const auto config = dir.write("config.yaml", "templates: .\n");
+    const auto by_config = run({program("noc-parse"), "--config", config, "--platform", "acme_os", "--command",
+                                "show fans", "--json", "-"},
+                               "fan 1\nfan 2\n");
+    REQUIRE_MESSAGE(by_config.status == 0, by_config.err);
+    CHECK(nlohmann::json::parse(by_config.out).size() == 2);
+    const auto by_environment = run({"/usr/bin/env", "NOCKIT_TEMPLATES=" + dir.path.string(), program("noc-parse"),
+                                     "--platform", "acme_os", "--command", "show fans", "--json", "-"},
+                                    "fan 7\n");
+    REQUIRE_MESSAGE(by_environment.status == 0, by_environment.err);
+    CHECK(nlohmann::json::parse(by_environment.out) == nlohmann::json::parse(R"([{"fan":"7"}])"));
+}
+
 TEST_CASE("a broken template is one line naming file, line and what is wrong: exit 3") {
     Scratch dir;
     const struct {
@@ -102,7 +119,6 @@ TEST_CASE("a broken template is one line naming file, line and what is wrong: ex
         {"Value Filldow A (x)\n\nStart\n  ^x\n", ":1: unknown option 'Filldow'"},
         {"Value A (x)\n\nStart\n  ^x -> Nowhere\n", ":4: state 'Nowhere' is not defined"},
         {"Value A (x)\n\nStart\n  ^x(\n", ":4: bad regex"},
-        {"Value A (x)\nValue A (y)\n\nStart\n", ":2: duplicate Value 'A'"},
         {"Value A (x)\n\nStart\n  ^x -> Next.Forget\n", ":4: invalid action"},
     };
     for (const auto& b : broken) {
