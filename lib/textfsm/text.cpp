@@ -1,6 +1,7 @@
 // Python str semantics for UTF-8 text: decoding, whitespace, strip(), splitlines().
 #include "textfsm/text.hpp"
 
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
 
@@ -8,42 +9,18 @@ namespace nockit::textfsm::text {
 
 namespace {
 
-// Length of the valid UTF-8 sequence at s[pos], or 0 when it is invalid (RFC 3629 rules:
-// no overlong forms, no surrogates, nothing above U+10FFFF).
-std::size_t valid_sequence_length(std::string_view s, std::size_t pos) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
-    const unsigned char b0 = byte(pos);
-    if (b0 < 0x80) return 1;
-    std::size_t need = 0;
-    unsigned char lo = 0x80, hi = 0xBF;
-    if (b0 >= 0xC2 && b0 <= 0xDF) {
-        need = 1;
-    } else if (b0 >= 0xE0 && b0 <= 0xEF) {
-        need = 2;
-        if (b0 == 0xE0) lo = 0xA0;
-        if (b0 == 0xED) hi = 0x9F;
-    } else if (b0 >= 0xF0 && b0 <= 0xF4) {
-        need = 3;
-        if (b0 == 0xF0) lo = 0x90;
-        if (b0 == 0xF4) hi = 0x8F;
-    } else {
-        return 0;
-    }
-    for (std::size_t i = 1; i <= need; ++i) {
-        if (pos + i >= s.size()) return 0;
-        const unsigned char b = byte(pos + i);
-        const unsigned char l = i == 1 ? lo : 0x80;
-        const unsigned char h = i == 1 ? hi : 0xBF;
-        if (b < l || b > h) return 0;
-    }
-    return need + 1;
-}
+// How much of the UTF-8 sequence at s[pos] is well formed (`valid` bytes, the lead byte included)
+// and how many bytes its lead byte asks for (`needed`; 0 for a byte that cannot start a sequence).
+// Well formed as Unicode defines it: no overlong forms, no surrogates, nothing above U+10FFFF.
+struct SequencePrefix {
+    std::size_t valid = 0;
+    std::size_t needed = 0;
+};
 
-// Length of the maximal subpart of an invalid sequence at s[pos] (at least 1), the unit that
-// one U+FFFD replaces (Unicode "substitution of maximal subparts", which Python follows).
-std::size_t invalid_subpart_length(std::string_view s, std::size_t pos) {
+SequencePrefix sequence_prefix(std::string_view s, std::size_t pos) {
     const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(s[i]); };
     const unsigned char b0 = byte(pos);
+    if (b0 < 0x80) return {1, 1};
     std::size_t need = 0;
     unsigned char lo = 0x80, hi = 0xBF;
     if (b0 >= 0xC2 && b0 <= 0xDF) {
@@ -57,17 +34,29 @@ std::size_t invalid_subpart_length(std::string_view s, std::size_t pos) {
         if (b0 == 0xF0) lo = 0x90;
         if (b0 == 0xF4) hi = 0x8F;
     } else {
-        return 1;
+        return {0, 0};
     }
-    std::size_t len = 1;
+    SequencePrefix p{1, need + 1};
     for (std::size_t i = 1; i <= need && pos + i < s.size(); ++i) {
         const unsigned char b = byte(pos + i);
         const unsigned char l = i == 1 ? lo : 0x80;
         const unsigned char h = i == 1 ? hi : 0xBF;
         if (b < l || b > h) break;
-        ++len;
+        ++p.valid;
     }
-    return len;
+    return p;
+}
+
+// Length of the well-formed sequence at s[pos], or 0 when it is not one.
+std::size_t valid_sequence_length(std::string_view s, std::size_t pos) {
+    const SequencePrefix p = sequence_prefix(s, pos);
+    return p.valid == p.needed ? p.needed : 0;
+}
+
+// Length of the maximal subpart of an invalid sequence at s[pos] (at least 1), the unit that
+// one U+FFFD replaces (Unicode "substitution of maximal subparts", which Python follows).
+std::size_t invalid_subpart_length(std::string_view s, std::size_t pos) {
+    return std::max<std::size_t>(sequence_prefix(s, pos).valid, 1);
 }
 
 }  // namespace
