@@ -260,14 +260,21 @@ std::vector<std::string> ios_interface(const Port& p, std::time_t now, bool aris
     return l;
 }
 
-Answer ios_interfaces(const Device& d, const Args& a, std::time_t now) {
+// "show interfaces [PORT]": the asked port, or every port one after another, each separated
+// by `gap` lines (NX-OS and Junos leave an empty line between ports, IOS and EOS none).
+Answer interfaces(const Device& d, const Args& a, const std::function<std::vector<std::string>(const Port&)>& one, bool gap) {
+    if (a.port) return {one(*a.port)};
     Answer ans;
-    if (a.port) return {ios_interface(*a.port, now, d.platform == "arista_eos")};
     for (const auto& p : d.ports) {
-        auto l = ios_interface(p, now, d.platform == "arista_eos");
+        auto l = one(p);
         ans.lines.insert(ans.lines.end(), l.begin(), l.end());
+        if (gap) ans.lines.push_back("");
     }
     return ans;
+}
+
+Answer ios_interfaces(const Device& d, const Args& a, std::time_t now) {
+    return interfaces(d, a, [&](const Port& p) { return ios_interface(p, now, d.platform == "arista_eos"); }, false);
 }
 
 Answer ios_status(const Device& d, const Args&, std::time_t) {
@@ -316,15 +323,15 @@ Answer ios_transceiver(const Device& d, const Args& a, std::time_t) {
                  "NA or N/A: not applicable, Tx: transmit, Rx: receive.",
                  "mA: milliamperes, dBm: decibels (milliwatts).",
                  "",
-                 "                                 Optical   Optical",
-                 "           Temperature  Voltage  Tx Power  Rx Power",
-                 "Port       (Celsius)    (Volts)  (dBm)     (dBm)",
-                 "---------  -----------  -------  --------  --------"};
+                 "                                           Optical   Optical",
+                 "            Temperature  Voltage  Current  Tx Power  Rx Power",
+                 "Port        (Celsius)    (Volts)  (mA)     (dBm)     (dBm)",
+                 "---------   -----------  -------  -------  --------  --------"};
     for (const auto* p : ports) {
         if (!p->rx_dbm) continue;
         std::string flag = *p->rx_dbm <= -20 ? " --" : *p->rx_dbm <= -16 ? " -" : "";
-        ans.lines.push_back(F("%-9s    %4.1f       %4.2f     %5.1f     %5.1f%s", short_name(p->name).c_str(), 32.5, 3.29,
-                              p->tx_dbm.value_or(-2.4), *p->rx_dbm, flag.c_str()));
+        ans.lines.push_back(F("%-9s     %4.1f       %4.2f     %4.1f     %5.1f     %5.1f%s", short_name(p->name).c_str(), 32.5, 3.29,
+                              6.1, p->tx_dbm.value_or(-2.4), *p->rx_dbm, flag.c_str()));
     }
     return ans;
 }
@@ -348,19 +355,30 @@ Answer ios_logging(const Device& d, const Args&, std::time_t) {
     return a;
 }
 
-Answer ios_mac(const Device& d, const Args& a, std::time_t) {
+// A MAC address table as IOS and EOS print it: their header, a row per entry (on the asked
+// port only, when one is asked) made by `row` from vlan, MAC and short port name, and the total.
+Answer mac_table(const Device& d, const Args& a, std::vector<std::string> header,
+                 const std::function<std::string(int, const std::string&, const std::string&)>& row) {
     Answer ans;
-    ans.lines = {"          Mac Address Table", "-------------------------------------------", "",
-                 "Vlan    Mac Address       Type        Ports", "----    -----------       --------    -----"};
+    ans.lines = std::move(header);
     int n = 0;
     for (const auto& m : d.macs) {
         const Port* p = find_port(d, m.port);
         if (a.port && p != a.port) continue;
-        ans.lines.push_back(F("%4d    %-14s    DYNAMIC     %s", m.vlan, m.mac.c_str(), short_name(p ? p->name : m.port).c_str()));
+        ans.lines.push_back(row(m.vlan, m.mac, short_name(p ? p->name : m.port)));
         ++n;
     }
     ans.lines.push_back(F("Total Mac Addresses for this criterion: %d", n));
     return ans;
+}
+
+Answer ios_mac(const Device& d, const Args& a, std::time_t) {
+    return mac_table(d, a,
+                     {"          Mac Address Table", "-------------------------------------------", "",
+                      "Vlan    Mac Address       Type        Ports", "----    -----------       --------    -----"},
+                     [](int vlan, const std::string& mac, const std::string& port) {
+                         return F("%4d    %-14s    DYNAMIC     %s", vlan, mac.c_str(), port.c_str());
+                     });
 }
 
 Answer ios_arp(const Device& d, const Args& a, std::time_t) {
@@ -475,21 +493,17 @@ std::vector<std::string> nxos_interface(const Port& p, std::time_t now) {
 }
 
 Answer nxos_interfaces(const Device& d, const Args& a, std::time_t now) {
-    if (a.port) return {nxos_interface(*a.port, now)};
-    Answer ans;
-    for (const auto& p : d.ports) {
-        auto l = nxos_interface(p, now);
-        ans.lines.insert(ans.lines.end(), l.begin(), l.end());
-        ans.lines.push_back("");
-    }
-    return ans;
+    return interfaces(d, a, [&](const Port& p) { return nxos_interface(p, now); }, true);
 }
 
 Answer nxos_transceiver(const Device&, const Args& a, std::time_t) {
     const Port* p = a.port;
     if (!p->rx_dbm) return {{p->name, "    transceiver is not present"}};
-    auto row = [](const char* what, double v, double ha, double la, double hw, double lw) {
-        return F("  %-11s %8.2f %-3s %8.2f   %8.2f   %8.2f   %8.2f", what, v, "", ha, la, hw, lw);
+    // As NX-OS prints it: each value with its unit, the alarm flag after the measurement.
+    auto row = [](const char* what, const char* unit, double v, double ha, double la, double hw, double lw) {
+        const char* flag = v <= la ? "--" : v <= lw ? "-" : v >= ha ? "++" : v >= hw ? "+" : "";
+        return F("  %-11s %6.2f %-3s %-2s %8.2f %-3s %8.2f %-3s %8.2f %-3s %9.2f %s", what, v, unit, flag, ha, unit, la, unit,
+                 hw, unit, lw, unit);
     };
     std::vector<std::string> l = {p->name,
                                   "    transceiver is present",
@@ -507,11 +521,11 @@ Answer nxos_transceiver(const Device&, const Args& a, std::time_t) {
                                   "                Current              Alarms                  Warnings",
                                   "                Measurement     High        Low         High          Low",
                                   "  ----------------------------------------------------------------------------",
-                                  row("Temperature", 33.41, 75.0, -5.0, 70.0, 0.0) + "",
-                                  row("Voltage", 3.29, 3.63, 2.97, 3.46, 3.13),
-                                  row("Current", 36.12, 70.0, 4.0, 68.0, 5.0),
-                                  row("Tx Power", p->tx_dbm.value_or(-2.4), 3.49, -12.2, 0.49, -8.2),
-                                  row("Rx Power", *p->rx_dbm, 3.49, -18.87, 0.49, -14.87),
+                                  row("Temperature", "C", 33.41, 75.0, -5.0, 70.0, 0.0),
+                                  row("Voltage", "V", 3.29, 3.63, 2.97, 3.46, 3.13),
+                                  row("Current", "mA", 36.12, 70.0, 4.0, 68.0, 5.0),
+                                  row("Tx Power", "dBm", p->tx_dbm.value_or(-2.4), 3.49, -12.2, 0.49, -8.2),
+                                  row("Rx Power", "dBm", *p->rx_dbm, 3.49, -18.87, 0.49, -14.87),
                                   "  Transmit Fault Count = 0",
                                   "  ----------------------------------------------------------------------------",
                                   "  Note: ++  high-alarm; +  high-warning; --  low-alarm; -  low-warning"};
@@ -653,14 +667,7 @@ std::vector<std::string> junos_interface(const Port& p, std::time_t now) {
 }
 
 Answer junos_interfaces(const Device& d, const Args& a, std::time_t now) {
-    if (a.port) return {junos_interface(*a.port, now)};
-    Answer ans;
-    for (const auto& p : d.ports) {
-        auto l = junos_interface(p, now);
-        ans.lines.insert(ans.lines.end(), l.begin(), l.end());
-        ans.lines.push_back("");
-    }
-    return ans;
+    return interfaces(d, a, [&](const Port& p) { return junos_interface(p, now); }, true);
 }
 
 Answer junos_optics(const Device&, const Args& a, std::time_t) {
@@ -762,18 +769,13 @@ Answer eos_logging(const Device& d, const Args&, std::time_t) {
 }
 
 Answer eos_mac(const Device& d, const Args& a, std::time_t) {
-    Answer ans;
-    ans.lines = {"          Mac Address Table", "------------------------------------------------------------------", "",
-                 "Vlan    Mac Address       Type        Ports      Moves   Last Move", "----    -----------       ----        -----      -----   ---------"};
-    int n = 0;
-    for (const auto& m : d.macs) {
-        const Port* p = find_port(d, m.port);
-        if (a.port && p != a.port) continue;
-        ans.lines.push_back(F("%4d    %-14s    DYNAMIC     %-10s 1       0:02:11 ago", m.vlan, m.mac.c_str(), short_name(p ? p->name : m.port).c_str()));
-        ++n;
-    }
-    ans.lines.push_back(F("Total Mac Addresses for this criterion: %d", n));
-    return ans;
+    return mac_table(d, a,
+                     {"          Mac Address Table", "------------------------------------------------------------------", "",
+                      "Vlan    Mac Address       Type        Ports      Moves   Last Move",
+                      "----    -----------       ----        -----      -----   ---------"},
+                     [](int vlan, const std::string& mac, const std::string& port) {
+                         return F("%4d    %-14s    DYNAMIC     %-10s 1       0:02:11 ago", vlan, mac.c_str(), port.c_str());
+                     });
 }
 
 Answer eos_arp(const Device& d, const Args& a, std::time_t) {

@@ -15,13 +15,6 @@
 namespace nockit::test {
 namespace {
 
-std::string slurp(const std::string& path) {
-    std::ifstream in(path);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
 void spit(const std::string& path, const std::string& text) {
     std::string tmp = path + ".tmp";
     {
@@ -42,6 +35,13 @@ std::string trim(std::string s) {
 
 }  // namespace
 
+std::string read_text(const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
 void require_device_lab() {
     const char* why = nullptr;
     if (geteuid() != 0) why = "needs root (sshd and a lab user)";
@@ -54,21 +54,23 @@ void require_device_lab() {
     }
 }
 
-DeviceLab::DeviceLab(const std::string& devices, bool bastion) {
+DeviceLab::DeviceLab(const std::string& devices, bool bastion, bool kbdint) {
     char tmpl[] = "/tmp/nockit-devlab-XXXXXX";
     if (!mkdtemp(tmpl)) throw std::runtime_error("cannot create a lab directory");
     dir_ = tmpl;
-    std::vector<std::string> argv{devlab(), "up", "--dir", dir_, "--devices", devices, "--devcli", devcli()};
+    std::vector<std::string> argv{devlab(), "up", "--dir", dir_, "--devices", devices, "--devcli", devcli(),
+                                  "--owner", std::to_string(getpid())};
     if (bastion) argv.push_back("--bastion");
+    if (kbdint) argv.push_back("--kbdint");
     auto r = run(argv, {}, 120);
     if (r.status != 0) {
         run({devlab(), "down", "--dir", dir_, "--clean"}, {}, 30);
         throw std::runtime_error("devlab up failed: " + r.err);
     }
-    auto info = nlohmann::json::parse(slurp(dir_ + "/lab.json"));
+    auto info = nlohmann::json::parse(read_text(dir_ + "/lab.json"));
     for (const auto& d : info["devices"]) {
         Device dev{d["name"], d["platform"], d["address"], d["dir"], d["customer"], d["customer_port"], d["cpe"], d["port"]};
-        original_[dev.name] = slurp(dev.dir + "/state");
+        original_[dev.name] = read_text(dev.dir + "/state");
         devices_.push_back(dev);
     }
     if (info["bastion"].is_object()) {
@@ -76,15 +78,25 @@ DeviceLab::DeviceLab(const std::string& devices, bool bastion) {
         bastion_ = info["user"].get<std::string>() + "@" + b["address"].get<std::string>() + ":" + std::to_string(b["port"].get<int>());
         const auto& h = b["hidden"];
         Device dev{h["name"], h["platform"], h["address"], h["dir"], "", h["customer_port"], "", h["port"]};
-        original_[dev.name] = slurp(dev.dir + "/state");
+        original_[dev.name] = read_text(dev.dir + "/state");
         devices_.push_back(dev);
     }
 }
 
+DeviceLab& DeviceLab::shared(const std::string& devices, bool bastion) {
+    static DeviceLab* instance = nullptr;
+    if (!instance) {
+        require_device_lab();
+        instance = new DeviceLab(devices, bastion);
+        std::atexit([] { delete instance; });
+    }
+    return *instance;
+}
+
 DeviceLab::~DeviceLab() { run({devlab(), "down", "--dir", dir_, "--clean"}, {}, 60); }
 
-std::string DeviceLab::password() const { return trim(slurp(dir_ + "/password")); }
-std::string DeviceLab::enable_secret() const { return trim(slurp(dir_ + "/enable_secret")); }
+std::string DeviceLab::password() const { return trim(read_text(dir_ + "/password")); }
+std::string DeviceLab::enable_secret() const { return trim(read_text(dir_ + "/enable_secret")); }
 
 const DeviceLab::Device& DeviceLab::device(const std::string& name) const {
     for (const auto& d : devices_)
@@ -94,7 +106,7 @@ const DeviceLab::Device& DeviceLab::device(const std::string& name) const {
 
 void DeviceLab::set_port(const std::string& device, const std::string& port, const std::map<std::string, std::string>& values) {
     const auto& d = this->device(device);
-    std::istringstream in(slurp(d.dir + "/state"));
+    std::istringstream in(read_text(d.dir + "/state"));
     std::string line, out;
     bool found = false;
     while (std::getline(in, line)) {
@@ -119,7 +131,7 @@ void DeviceLab::set_port(const std::string& device, const std::string& port, con
 
 void DeviceLab::set_state(const std::string& device, const std::string& key, const std::string& value) {
     const auto& d = this->device(device);
-    std::istringstream in(slurp(d.dir + "/state"));
+    std::istringstream in(read_text(d.dir + "/state"));
     std::string line, out;
     while (std::getline(in, line))
         if (line.rfind(key + " ", 0) != 0 && line != key) out += line + "\n";
@@ -129,8 +141,8 @@ void DeviceLab::set_state(const std::string& device, const std::string& key, con
 
 void DeviceLab::reset(const std::string& device) { spit(this->device(device).dir + "/state", original_.at(device)); }
 
-std::string DeviceLab::commands_log(const std::string& device) const { return slurp(this->device(device).dir + "/commands.log"); }
-std::string DeviceLab::sshd_log(const std::string& device) const { return slurp(this->device(device).dir + "/sshd.log"); }
+std::string DeviceLab::commands_log(const std::string& device) const { return read_text(this->device(device).dir + "/commands.log"); }
+std::string DeviceLab::sshd_log(const std::string& device) const { return read_text(this->device(device).dir + "/sshd.log"); }
 
 void DeviceLab::clear_logs(const std::string& device) {
     const auto& d = this->device(device);

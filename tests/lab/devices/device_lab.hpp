@@ -11,6 +11,9 @@
 
 namespace nockit::test {
 
+/// The whole text of a file ("" when it cannot be read).
+std::string read_text(const std::string& path);
+
 /// Exits with 77 (skipped) and a line saying why, unless a device lab can run here (root, sshd).
 void require_device_lab();
 
@@ -21,9 +24,13 @@ public:
         int port = 0;
     };
 
-    /// Brings up devices like "cisco_ios:2,linux:1"; `bastion` adds hidden-1 behind a bastion.
+    /// Brings up devices like "cisco_ios:2,linux:1"; `bastion` adds hidden-1 behind a bastion;
+    /// `kbdint` has the devices ask for passwords by keyboard-interactive (PAM).
     /// Throws std::runtime_error with devlab's message when it cannot.
-    explicit DeviceLab(const std::string& devices, bool bastion = false);
+    explicit DeviceLab(const std::string& devices, bool bastion = false, bool kbdint = false);
+    /// One lab for the whole test program, brought up on first use (skipping the program when a
+    /// lab cannot run here) and taken down at exit.
+    static DeviceLab& shared(const std::string& devices, bool bastion = false);
     ~DeviceLab();
     DeviceLab(const DeviceLab&) = delete;
     DeviceLab& operator=(const DeviceLab&) = delete;
