@@ -21,7 +21,7 @@ int main(int argc, char** argv) {
     app.add_flag("-I,--icmp", icmp, "Probe with ICMP echo (default)");
     app.add_flag("-U,--udp", udp, "Probe with UDP datagrams to high ports");
     app.add_flag("-T,--tcp", tcp, "Probe with TCP SYN (for paths where only web traffic passes)");
-    app.add_option("-p,--port", port, "UDP base port (default 33434) or TCP port (default 80)")->check(CLI::Range(1, 65535));
+    app.add_option("-p,--port", port, "UDP destination port (default 33434, the same for every probe) or TCP port (default 80)")->check(CLI::Range(1, 65535));
     app.add_option("-f,--first-ttl", o.first_ttl, "First TTL to probe (default 1)");
     app.add_option("-m,--max-ttl", o.max_ttl, "Largest TTL to probe (default 30)");
     app.add_option("-c,-q,--rounds", o.rounds, "Rounds of probes, each TTL once per round (default 3)");

@@ -3,6 +3,7 @@
 // identifier, sequence, payload cookie and source (or, for ICMP errors, by the quoted original header).
 #include "probe/engine.hpp"
 
+#include "probe/engine_impl.hpp"
 #include "probe/packet.hpp"
 #include "probe/sockets.hpp"
 
@@ -28,76 +29,10 @@
 
 namespace nockit::probe {
 
-namespace {
+using namespace detail;
 
 using namespace std::chrono_literals;
 
-// From <linux/icmp.h>, which clashes with the glibc headers: a raw IPv4 ICMP socket's type filter.
-constexpr int icmp_filter_option = 1;
-
-int64_t clock_ns(clockid_t id) {
-    timespec ts{};
-    clock_gettime(id, &ts);
-    return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
-}
-// Deadlines and pacing run on the monotonic clock; RTTs on the realtime clock, which is the one the
-// kernel's receive timestamps (SO_TIMESTAMPNS) use.
-int64_t monotonic_ns() { return clock_ns(CLOCK_MONOTONIC); }
-int64_t realtime_ns() { return clock_ns(CLOCK_REALTIME); }
-
-enum class SlotState : uint8_t { free, in_flight, answered, done };
-
-// One probe in flight, kept only from send to final outcome (and a while after, to spot duplicates).
-struct Slot {
-    int64_t sent_real = 0;
-    uint32_t target = 0;
-    uint32_t probe = 0;
-    uint32_t generation = 0;
-    SlotState state = SlotState::free;
-};
-
-// Probes expire in the order they were sent (one timeout for all), so a FIFO is the timer wheel.
-struct Expiry {
-    int64_t deadline = 0;
-    uint32_t key = 0;  // kind << 24 | index (sequence number, or file descriptor for TCP)
-    uint32_t generation = 0;
-};
-constexpr uint32_t kind_echo_v4 = 0, kind_echo_v6 = 1, kind_tcp = 2;
-constexpr uint32_t make_key(uint32_t kind, uint32_t index) { return kind << 24 | index; }
-
-// A probe waiting for its per-target interval to pass.
-struct Due {
-    int64_t at = 0;
-    uint32_t target = 0;
-    uint32_t probe = 0;
-};
-
-constexpr uint64_t tag_icmp_v4 = uint64_t{1} << 62;
-constexpr uint64_t tag_icmp_v6 = uint64_t{1} << 62 | 1;
-constexpr uint64_t tag_tcp = uint64_t{1} << 63;
-
-// One ICMP socket and the sequence-number space it owns.
-struct EchoChannel {
-    IcmpSocket icmp;
-    bool v6 = false;
-    uint16_t identifier = 0;     // ours on raw sockets; the kernel's on datagram sockets
-    uint16_t next_sequence = 0;
-    std::vector<Slot> slots;     // indexed by sequence number
-    bool present() const { return icmp.socket.valid(); }
-    bool raw() const { return icmp.mode == IcmpMode::raw; }
-};
-
-// Received messages are read in batches: one system call for many replies.
-constexpr unsigned batch_size = 64;
-constexpr std::size_t control_size = 256;
-
-std::string errno_text(int e) { return std::strerror(e); }
-
-bool set_int(int fd, int level, int name, int value) {
-    return setsockopt(fd, level, name, &value, sizeof value) == 0;
-}
-
-}  // namespace
 
 std::string_view to_string(Outcome outcome) {
     switch (outcome) {
@@ -166,80 +101,7 @@ Result<void> validate(const Options& o) {
     return {};
 }
 
-struct Engine::Impl {
-    Options options;
-    double rate = default_rate_pps;
-    Socket epoll;
-    EchoChannel v4, v6;
-    packet::CookieKey key;
-    std::size_t tcp_concurrency = default_tcp_concurrency;
-
-    // Per-run state.
-    std::span<const net::Address> targets;
-    const std::function<void(const ProbeResult&)>* sink = nullptr;
-    std::vector<Slot> tcp_slots;  // indexed by file descriptor
-    std::size_t tcp_in_flight = 0;
-    std::deque<Expiry> expiries;
-    std::deque<Due> due;
-    std::size_t next_initial = 0;
-    uint64_t unresolved = 0;
-    uint32_t generation = 0;    // tells a slot's current probe from an earlier one (31 bits: it rides in epoll data)
-    double tokens = 0;
-    double burst = 2;
-    double wake_tokens = 1;  // how many tokens to wait for before sending again
-    int64_t refilled_at = 0;
-    int64_t retry_at = 0;       // after the send buffer was full
-    int64_t woke_real = 0;      // realtime clock when epoll returned: the receive time when the kernel gives none
-    std::string fatal;
-
-    // Receive buffers for recvmmsg.
-    std::size_t buffer_size = 0;
-    std::vector<uint8_t> buffers;
-    std::vector<uint8_t> controls;
-    std::vector<sockaddr_storage> names;
-    std::vector<iovec> iovs;
-    std::vector<mmsghdr> headers;
-    std::vector<uint8_t> send_buffer;
-    std::vector<uint8_t> payload;
-
-    Result<void> open_channel(EchoChannel& channel, int family);
-    void prepare_buffers();
-
-    // The loop.
-    Result<void> run(std::span<const net::Address> t, const std::function<void(const ProbeResult&)>& s,
-                     const std::atomic<bool>* stop);
-    void reset_run();
-    void refill(int64_t now);
-    bool next_probe(int64_t now, uint32_t& target, uint32_t& probe) const;
-    void take_probe();
-    void schedule_next(uint32_t target, uint32_t probe, int64_t now);
-    enum class Sent { ok, resolved, blocked, retry_later };
-    Sent send_echo(uint32_t target, uint32_t probe, int64_t now);
-    Sent send_tcp(uint32_t target, uint32_t probe, int64_t now);
-    void expire(int64_t now);
-    int64_t next_wake(int64_t now) const;
-    void deliver(const ProbeResult& r);
-    void resolve(Slot& slot, ProbeResult r);
-
-    void read_echo(EchoChannel& channel);
-    void read_error_queue(EchoChannel& channel);
-    void handle_echo_message(EchoChannel& channel, std::span<const uint8_t> bytes, const sockaddr_storage& from,
-                             msghdr& header, bool truncated);
-    uint32_t next_generation() { return generation = (generation + 1) & 0x7fffffff; }
-    void handle_tcp(int fd, uint32_t gen, int known_error = -1);
-    void finish_tcp(int fd);
-};
-
-namespace {
-
-// Kernel receive timestamp and TTL/hop limit from the control messages of one received datagram.
-struct Ancillary {
-    int64_t stamp_real = 0;
-    int ttl = -1;
-    const sock_extended_err* error = nullptr;
-    net::Address offender;
-    bool has_offender = false;
-};
+namespace detail {
 
 Ancillary read_ancillary(msghdr& header) {
     Ancillary a;
@@ -279,7 +141,47 @@ int route_mtu(const net::Address& to) {
     return mtu;
 }
 
-}  // namespace
+ssize_t ErrorQueueMessage::read(int fd) {
+    name = sockaddr_storage{};
+    iov = iovec{data, sizeof data};
+    header = msghdr{};
+    header.msg_name = &name;
+    header.msg_namelen = sizeof name;
+    header.msg_iov = &iov;
+    header.msg_iovlen = 1;
+    header.msg_control = control;
+    header.msg_controllen = sizeof control;
+    return recvmsg(fd, &header, MSG_ERRQUEUE | MSG_DONTWAIT);
+}
+
+void prepare_receive(int fd) {
+    // Kernel receive timestamps: the RTT is not inflated by however long the loop took to read.
+    set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
+    // Room for a burst of replies from a whole range (the forced size needs CAP_NET_ADMIN; else best effort).
+    constexpr int rcvbuf = 4 << 20;
+    if (!set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf)) set_int(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf);
+}
+
+void pass_only_probe_answers(int fd, bool v6, bool echo_replies) {
+    if (v6) {
+        icmp6_filter filter;
+        ICMP6_FILTER_SETBLOCKALL(&filter);
+        if (echo_replies) ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &filter);
+        ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &filter);
+        setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+    } else {
+        uint32_t pass = (1u << packet::icmp_dest_unreachable) | (1u << packet::icmp_time_exceeded) |
+                        (1u << packet::icmp_parameter_problem);
+        if (echo_replies) pass |= 1u << packet::icmp_echo_reply;
+        uint32_t blocked = ~pass;  // the raw IPv4 filter names the types to drop
+        setsockopt(fd, SOL_RAW, icmp_filter_option, &blocked, sizeof blocked);
+    }
+}
+
+}  // namespace detail
 
 Result<void> Engine::Impl::open_channel(EchoChannel& channel, int family) {
     auto opened = open_icmp_socket(family);
@@ -289,26 +191,13 @@ Result<void> Engine::Impl::open_channel(EchoChannel& channel, int family) {
     int fd = channel.icmp.socket.get();
     bool is_v6 = channel.v6;
 
-    // Kernel receive timestamps: the RTT is not inflated by however long the loop took to read.
-    set_int(fd, SOL_SOCKET, SO_TIMESTAMPNS, 1);
-    // Room for a burst of replies from a whole range (the forced size needs CAP_NET_ADMIN; else best effort).
-    constexpr int rcvbuf = 4 << 20;
-    if (!set_int(fd, SOL_SOCKET, SO_RCVBUFFORCE, rcvbuf)) set_int(fd, SOL_SOCKET, SO_RCVBUF, rcvbuf);
+    prepare_receive(fd);
     if (!set_int(fd, SOL_SOCKET, SO_SNDBUFFORCE, 1 << 20)) set_int(fd, SOL_SOCKET, SO_SNDBUF, 1 << 20);
 
     if (is_v6) {
         set_int(fd, SOL_IPV6, IPV6_RECVHOPLIMIT, 1);
         if (channel.raw()) {
-            // Only echo replies and the errors that can concern a probe; the rest of the host's ICMPv6
-            // (neighbour discovery, router advertisements) never wakes the loop.
-            icmp6_filter filter;
-            ICMP6_FILTER_SETBLOCKALL(&filter);
-            ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &filter);
-            ICMP6_FILTER_SETPASS(ICMP6_DST_UNREACH, &filter);
-            ICMP6_FILTER_SETPASS(ICMP6_PACKET_TOO_BIG, &filter);
-            ICMP6_FILTER_SETPASS(ICMP6_TIME_EXCEEDED, &filter);
-            ICMP6_FILTER_SETPASS(ICMP6_PARAM_PROB, &filter);
-            setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &filter, sizeof filter);
+            pass_only_probe_answers(fd, true, true);
         } else {
             set_int(fd, SOL_IPV6, IPV6_RECVERR, 1);
         }
@@ -319,10 +208,7 @@ Result<void> Engine::Impl::open_channel(EchoChannel& channel, int family) {
         }
     } else {
         if (channel.raw()) {
-            // Block every type but echo reply, destination unreachable, time exceeded and parameter problem.
-            uint32_t blocked = ~((1u << packet::icmp_echo_reply) | (1u << packet::icmp_dest_unreachable) |
-                                 (1u << packet::icmp_time_exceeded) | (1u << packet::icmp_parameter_problem));
-            setsockopt(fd, SOL_RAW, icmp_filter_option, &blocked, sizeof blocked);
+            pass_only_probe_answers(fd, false, true);
         } else {
             set_int(fd, SOL_IP, IP_RECVTTL, 1);
             set_int(fd, SOL_IP, IP_RECVERR, 1);
@@ -415,6 +301,10 @@ void Engine::Impl::reset_run() {
     due.clear();
     next_initial = 0;
     fatal.clear();
+    reset_pacing();
+}
+
+void Engine::Impl::reset_pacing() {
     // Sends go out in bursts of about a millisecond's worth: smooth enough for routers' ICMP rate limits,
     // yet the loop wakes at most about a thousand times a second. The bucket holds two bursts, so that
     // the time the loop wakes late carries over to the next send instead of slowing the sweep down.
@@ -622,19 +512,9 @@ void Engine::Impl::handle_tcp(int fd, uint32_t gen, int known_error) {
         r.outcome = Outcome::icmp_error;
         r.detail = errno_text(err);
         // The ICMP error itself, when the kernel kept it: type, code and the router that sent it.
-        uint8_t data[256];
-        alignas(cmsghdr) uint8_t control[control_size];
-        sockaddr_storage name{};
-        iovec iov{data, sizeof data};
-        msghdr mh{};
-        mh.msg_name = &name;
-        mh.msg_namelen = sizeof name;
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = control;
-        mh.msg_controllen = sizeof control;
-        if (recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT) >= 0) {
-            Ancillary a = read_ancillary(mh);
+        ErrorQueueMessage m;
+        if (m.read(fd) >= 0) {
+            Ancillary a = read_ancillary(m.header);
             if (a.error != nullptr &&
                 (a.error->ee_origin == SO_EE_ORIGIN_ICMP || a.error->ee_origin == SO_EE_ORIGIN_ICMP6)) {
                 r.icmp_type = a.error->ee_type;
@@ -678,42 +558,18 @@ void Engine::Impl::expire(int64_t now) {
 }
 
 void Engine::Impl::read_echo(EchoChannel& ch) {
-    int fd = ch.icmp.socket.get();
-    // Bounded so that a flood of other hosts' ICMP cannot starve sending and expiry.
-    for (int round = 0; round < 16; ++round) {
-        for (unsigned i = 0; i < batch_size; ++i) {
-            iovs[i] = iovec{buffers.data() + i * buffer_size, buffer_size};
-            msghdr& mh = headers[i].msg_hdr;
-            mh = msghdr{};
-            mh.msg_name = &names[i];
-            mh.msg_namelen = sizeof names[i];
-            mh.msg_iov = &iovs[i];
-            mh.msg_iovlen = 1;
-            mh.msg_control = controls.data() + i * control_size;
-            mh.msg_controllen = control_size;
-            headers[i].msg_len = 0;
-        }
-        int n = recvmmsg(fd, headers.data(), batch_size, MSG_DONTWAIT, nullptr);
-        if (n < 0) {
-            int e = errno;
-            if (e == EAGAIN || e == EWOULDBLOCK) return;
-            if (e == EINTR) continue;
-            if (!ch.raw()) {
-                // A pending ICMP error reported through recv: its details are on the error queue.
-                read_error_queue(ch);
-                continue;
-            }
+    for (int tries = 0; tries < 16; ++tries) {
+        int e = receive(ch.icmp.socket.get(), [&](std::span<const uint8_t> bytes, const sockaddr_storage& from,
+                                                  msghdr& header, bool truncated) {
+            handle_echo_message(ch, bytes, from, header, truncated);
+        });
+        if (e == 0) return;
+        if (ch.raw()) {
             fatal = fmt::format("cannot read ICMP replies: {}", errno_text(e));
             return;
         }
-        for (int i = 0; i < n; ++i) {
-            auto& h = headers[static_cast<std::size_t>(i)];
-            std::span<const uint8_t> bytes(buffers.data() + static_cast<std::size_t>(i) * buffer_size,
-                                           std::min<std::size_t>(h.msg_len, buffer_size));
-            handle_echo_message(ch, bytes, names[static_cast<std::size_t>(i)], h.msg_hdr,
-                                (h.msg_hdr.msg_flags & MSG_TRUNC) != 0);
-        }
-        if (static_cast<unsigned>(n) < batch_size) return;
+        // A pending ICMP error reported through recv: its details are on the error queue.
+        read_error_queue(ch);
     }
 }
 
@@ -808,34 +664,24 @@ void Engine::Impl::handle_echo_message(EchoChannel& ch, std::span<const uint8_t>
 
 void Engine::Impl::read_error_queue(EchoChannel& ch) {
     int fd = ch.icmp.socket.get();
-    uint8_t data[512];
-    alignas(cmsghdr) uint8_t control[control_size];
+    ErrorQueueMessage m;
     for (int i = 0; i < 4096; ++i) {
-        sockaddr_storage name{};
-        iovec iov{data, sizeof data};
-        msghdr mh{};
-        mh.msg_name = &name;
-        mh.msg_namelen = sizeof name;
-        mh.msg_iov = &iov;
-        mh.msg_iovlen = 1;
-        mh.msg_control = control;
-        mh.msg_controllen = sizeof control;
-        ssize_t n = recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+        ssize_t n = m.read(fd);
         if (n < 0) {
             if (errno == EINTR) continue;
             return;
         }
-        Ancillary a = read_ancillary(mh);
+        Ancillary a = read_ancillary(m.header);
         if (a.error == nullptr) continue;
         if (a.error->ee_origin != SO_EE_ORIGIN_ICMP && a.error->ee_origin != SO_EE_ORIGIN_ICMP6) continue;
         // The data is our echo request as the router quoted it; the name is where it was going.
-        auto quoted = packet::parse_icmp(ch.v6, std::span<const uint8_t>(data, static_cast<std::size_t>(n)));
+        auto quoted = packet::parse_icmp(ch.v6, std::span<const uint8_t>(m.data, static_cast<std::size_t>(n)));
         if (!quoted) continue;
         if (quoted->type != (ch.v6 ? packet::icmp6_echo_request : packet::icmp_echo_request)) continue;
         Slot& slot = ch.slots[quoted->sequence];
         if (slot.state != SlotState::in_flight) continue;
         const net::Address& to = targets[slot.target];
-        if (net::Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&name)) != to) continue;
+        if (net::Address::from_sockaddr(reinterpret_cast<const sockaddr*>(&m.name)) != to) continue;
         std::size_t n_cookie = std::min<std::size_t>(options.payload, 8);
         if (quoted->body.size() >= n_cookie) {
             uint64_t cookie = packet::probe_cookie(key, to, slot.target, slot.probe, quoted->sequence);
@@ -874,6 +720,21 @@ int64_t Engine::Impl::next_wake(int64_t now) const {
         wake = std::min(wake, due.front().at);
     }
     return std::max(wake, now);
+}
+
+int Engine::Impl::wait_events(int64_t wake, epoll_event* events, int max_events) {
+    int64_t wait = wake - monotonic_ns();
+    int n;
+    if (wait <= 0) {
+        n = epoll_wait(epoll.get(), events, max_events, 0);
+    } else {
+        timespec ts{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
+        n = epoll_pwait2(epoll.get(), events, max_events, &ts, nullptr);
+        if (n < 0 && errno == ENOSYS)  // kernels before 5.11: millisecond resolution
+            n = epoll_wait(epoll.get(), events, max_events, static_cast<int>((wait + 999'999) / 1'000'000));
+    }
+    woke_real = realtime_ns();
+    return n;
 }
 
 Result<void> Engine::Impl::run(std::span<const net::Address> t, const std::function<void(const ProbeResult&)>& s,
@@ -921,18 +782,7 @@ Result<void> Engine::Impl::run(std::span<const net::Address> t, const std::funct
         }
         if (unresolved == 0) break;
 
-        int64_t wake = next_wake(now);
-        int64_t wait = wake - monotonic_ns();
-        int n;
-        if (wait <= 0) {
-            n = epoll_wait(epoll.get(), events, 64, 0);
-        } else {
-            timespec ts{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
-            n = epoll_pwait2(epoll.get(), events, 64, &ts, nullptr);
-            if (n < 0 && errno == ENOSYS)  // kernels before 5.11: millisecond resolution
-                n = epoll_wait(epoll.get(), events, 64, static_cast<int>((wait + 999'999) / 1'000'000));
-        }
-        woke_real = realtime_ns();
+        int n = wait_events(next_wake(now), events, 64);
         if (n < 0) {
             if (errno == EINTR) continue;
             return unknown_error(fmt::format("the probe event loop failed: {}", errno_text(errno)));

@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/random.h>
 
+#include <algorithm>
 #include <cstring>
 #include <ctime>
 
@@ -25,6 +26,22 @@ net::Address v6_at(const uint8_t* p) {
     std::array<uint8_t, 16> b{};
     std::memcpy(b.data(), p, 16);
     return net::Address::v6(b);
+}
+
+// RFC 4884: the length of the quoted original datagram, in 32-bit words (ICMP) or 64-bit words (ICMPv6),
+// for the message types that can carry extensions; npos_words for the others.
+constexpr std::size_t npos_words = static_cast<std::size_t>(-1);
+constexpr std::size_t legacy_quote_size = 128;
+constexpr std::size_t max_mpls_entries = 64;
+
+std::size_t extension_length_words(bool v6, uint8_t type, std::span<const uint8_t> message) {
+    if (message.size() < icmp_header_size) return npos_words;
+    if (v6) {
+        if (type != icmp6_dest_unreachable && type != icmp6_time_exceeded) return npos_words;
+        return message[4];
+    }
+    if (type != icmp_dest_unreachable && type != icmp_time_exceeded && type != icmp_parameter_problem) return npos_words;
+    return message[5];
 }
 
 }  // namespace
@@ -99,11 +116,18 @@ std::optional<QuotedDatagram> parse_quoted(bool v6, std::span<const uint8_t> quo
     const uint8_t* t = q.transport.data();
     if ((!v6 && q.protocol == IPPROTO_ICMP) || (v6 && q.protocol == IPPROTO_ICMPV6)) {
         q.echo_type = t[0];
+        q.checksum = read16(t + 2);
         q.echo_identifier = read16(t + 4);
         q.echo_sequence = read16(t + 6);
     } else if (q.protocol == IPPROTO_UDP || q.protocol == IPPROTO_TCP) {
         q.source_port = read16(t);
         q.destination_port = read16(t + 2);
+        if (q.protocol == IPPROTO_UDP) {
+            q.udp_length = read16(t + 4);
+            q.checksum = read16(t + 6);
+        } else {
+            q.tcp_sequence = read32(t + 4);
+        }
     }
     return q;
 }
@@ -126,8 +150,54 @@ std::optional<IcmpMessage> parse_icmp(bool v6, std::span<const uint8_t> message)
     m.body = message.subspan(icmp_header_size);
     if (!v6 && m.type == icmp_dest_unreachable && m.code == 4) m.mtu = read16(p + 6);  // RFC 1191
     if (v6 && m.type == icmp6_packet_too_big) m.mtu = read32(p + 4);
-    if (m.is_error(v6)) m.quoted = parse_quoted(v6, m.body);
+    if (m.is_error(v6)) {
+        m.has_extensions = parse_extensions(v6, message, m.mpls);
+        // With extensions present, the quote ends where RFC 4884's length field says.
+        std::size_t words = extension_length_words(v6, m.type, message);
+        std::span<const uint8_t> quote = m.body;
+        if (m.has_extensions && words > 0) quote = quote.first(std::min(quote.size(), words * (v6 ? 8u : 4u)));
+        m.quoted = parse_quoted(v6, quote);
+    }
     return m;
+}
+
+bool parse_extensions(bool v6, std::span<const uint8_t> message, std::vector<MplsEntry>& mpls) {
+    mpls.clear();
+    if (message.size() < icmp_header_size) return false;
+    std::size_t words = extension_length_words(v6, message[0], message);
+    if (words == npos_words) return false;  // a message type that carries no extensions
+    std::size_t start = 0;
+    bool legacy = false;
+    if (words > 0) {
+        start = icmp_header_size + words * (v6 ? 8 : 4);
+    } else {
+        // Routers that predate RFC 4884 (RFC 4950's first implementations) put the extensions after a
+        // quote of exactly 128 bytes and leave the length 0; only a verified structure counts there.
+        start = icmp_header_size + legacy_quote_size;
+        legacy = true;
+    }
+    if (start + 4 > message.size()) return false;
+    auto ext = message.subspan(start);
+    if ((ext[0] >> 4) != 2) return false;  // version 2
+    uint16_t sum = read16(ext.data() + 2);
+    bool verifies = internet_checksum(ext) == 0;
+    if (legacy ? !verifies : (sum != 0 && !verifies)) return false;
+
+    std::size_t at = 4;
+    while (at + 4 <= ext.size()) {
+        std::size_t length = read16(ext.data() + at);
+        uint8_t class_num = ext[at + 2], c_type = ext[at + 3];
+        if (length < 4 || at + length > ext.size()) break;  // malformed: keep what was read
+        if (class_num == 1 && c_type == 1) {  // MPLS label stack, incoming (RFC 4950)
+            for (std::size_t e = at + 4; e + 4 <= at + length && mpls.size() < max_mpls_entries; e += 4) {
+                uint32_t v = read32(ext.data() + e);
+                mpls.push_back(MplsEntry{v >> 12, static_cast<uint8_t>((v >> 9) & 7), ((v >> 8) & 1) != 0,
+                                         static_cast<uint8_t>(v & 0xff)});
+            }
+        }
+        at += length;
+    }
+    return true;
 }
 
 CookieKey random_cookie_key() {
@@ -214,6 +284,126 @@ bool payload_matches(std::span<const uint8_t> payload, std::size_t expected_size
     for (std::size_t i = 0; i < n; ++i)
         if (payload[i] != static_cast<uint8_t>(cookie >> (8 * i))) return false;
     return true;
+}
+
+uint32_t pseudo_header_sum(const net::Address& source, const net::Address& destination, uint8_t protocol,
+                           uint32_t length) {
+    uint32_t sum = 0;
+    auto add = [&](const net::Address& a) {
+        for (std::size_t i = 0; i + 1 < a.size(); i += 2) sum += read16(a.data() + i);
+    };
+    add(source);
+    add(destination);
+    sum += protocol;
+    sum += length >> 16;
+    sum += length & 0xffff;
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
+
+namespace {
+
+void write32(uint8_t* p, uint32_t v) {
+    write16(p, static_cast<uint16_t>(v >> 16));
+    write16(p + 2, static_cast<uint16_t>(v));
+}
+
+// The two payload bytes that make a message whose checksum field already holds `wanted` verify:
+// the one's-complement sum over pseudo-header and message must come to 0xffff.
+void balance(std::span<uint8_t> message, std::size_t at, uint32_t pseudo) {
+    write16(message.data() + at, 0);
+    write16(message.data() + at, internet_checksum(message, pseudo));
+}
+
+void write_cookie(uint8_t* p, uint64_t cookie) {
+    for (int i = 0; i < 8; ++i) p[i] = static_cast<uint8_t>(cookie >> (8 * i));
+}
+
+}  // namespace
+
+std::size_t probe_min_length(ProbeKind kind) {
+    switch (kind) {
+        case ProbeKind::icmp_echo: return icmp_header_size + 10;
+        case ProbeKind::udp: return udp_header_size + 10;
+        case ProbeKind::tcp_syn: return tcp_syn_size;
+    }
+    return tcp_syn_size;
+}
+
+std::size_t probe_cookie_offset(ProbeKind kind) {
+    // ICMP: cookie right after the header, then the balancing bytes; UDP: balancing bytes first, so
+    // a router quoting 8 payload bytes still shows most of the cookie.
+    return kind == ProbeKind::udp ? udp_header_size + 2 : icmp_header_size;
+}
+
+bool probe_cookie_matches(ProbeKind kind, std::span<const uint8_t> transport, uint64_t cookie) {
+    if (kind == ProbeKind::tcp_syn) return true;
+    std::size_t at = probe_cookie_offset(kind);
+    for (std::size_t i = 0; i < 8 && at + i < transport.size(); ++i)
+        if (transport[at + i] != static_cast<uint8_t>(cookie >> (8 * i))) return false;
+    return true;
+}
+
+std::size_t build_probe(const ProbeSpec& s, std::span<uint8_t> out) {
+    std::size_t length = s.kind == ProbeKind::tcp_syn ? tcp_syn_size : s.length;
+    if (length < probe_min_length(s.kind) || out.size() < length || length > 0xffff) return 0;
+    auto message = out.first(length);
+    uint8_t* p = message.data();
+    std::fill(message.begin(), message.end(), uint8_t{0});
+    const bool v6 = !s.destination.is_v4();
+    switch (s.kind) {
+        case ProbeKind::icmp_echo: {
+            p[0] = v6 ? icmp6_echo_request : icmp_echo_request;
+            write16(p + 4, s.identifier);
+            write16(p + 6, s.sequence);
+            write_cookie(p + icmp_header_size, s.cookie);
+            for (std::size_t i = icmp_header_size + 10; i < length; ++i) p[i] = static_cast<uint8_t>(i);
+            write16(p + 2, s.checksum);
+            // ICMP has no pseudo-header; ICMPv6 does (and the kernel computes it: it arrives at ours).
+            uint32_t pseudo = v6 ? pseudo_header_sum(s.source, s.destination, IPPROTO_ICMPV6, static_cast<uint32_t>(length)) : 0;
+            balance(message, icmp_header_size + 8, pseudo);
+            return length;
+        }
+        case ProbeKind::udp: {
+            write16(p, s.source_port);
+            write16(p + 2, s.destination_port);
+            write16(p + 4, static_cast<uint16_t>(length));
+            write_cookie(p + udp_header_size + 2, s.cookie);
+            for (std::size_t i = udp_header_size + 10; i < length; ++i) p[i] = static_cast<uint8_t>(i);
+            write16(p + 6, s.checksum == 0 ? 0xffff : s.checksum);
+            balance(message, udp_header_size, pseudo_header_sum(s.source, s.destination, IPPROTO_UDP, static_cast<uint32_t>(length)));
+            return length;
+        }
+        case ProbeKind::tcp_syn: {
+            write16(p, s.source_port);
+            write16(p + 2, s.destination_port);
+            write32(p + 4, s.tcp_sequence);
+            p[12] = static_cast<uint8_t>((tcp_syn_size / 4) << 4);
+            p[13] = tcp_flag_syn;
+            write16(p + 14, 64240);  // the window a Linux SYN offers
+            p[20] = 2;               // MSS option
+            p[21] = 4;
+            write16(p + 22, v6 ? 1440 : 1460);
+            uint32_t pseudo = pseudo_header_sum(s.source, s.destination, IPPROTO_TCP, static_cast<uint32_t>(length));
+            write16(p + 16, internet_checksum(message, pseudo));
+            return length;
+        }
+    }
+    return 0;
+}
+
+std::optional<TcpSegment> parse_tcp(std::span<const uint8_t> bytes) {
+    if (bytes.size() < 20) return std::nullopt;
+    const uint8_t* p = bytes.data();
+    std::size_t offset = static_cast<std::size_t>(p[12] >> 4) * 4;
+    if (offset < 20 || offset > bytes.size()) return std::nullopt;
+    TcpSegment t;
+    t.source_port = read16(p);
+    t.destination_port = read16(p + 2);
+    t.sequence = read32(p + 4);
+    t.acknowledgment = read32(p + 8);
+    t.flags = p[13];
+    return t;
 }
 
 }  // namespace nockit::probe::packet

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <span>
+#include <vector>
 
 namespace nockit::probe::packet {
 
@@ -63,10 +64,24 @@ struct QuotedDatagram {
     uint16_t echo_identifier = 0, echo_sequence = 0;
     // The quoted UDP/TCP ports, when protocol is UDP/TCP.
     uint16_t source_port = 0, destination_port = 0;
+    // The quoted checksum of an ICMP echo or UDP header (Paris traceroute keeps one constant per flow
+    // for ICMP, and numbers UDP probes with it), the UDP length, and the TCP sequence number.
+    uint16_t checksum = 0;
+    uint16_t udp_length = 0;
+    uint32_t tcp_sequence = 0;
 };
 /// Parses a quoted datagram (the bytes after an ICMP error's 8-byte header). Needs the whole quoted IP
 /// header and 8 bytes of the transport header.
 std::optional<QuotedDatagram> parse_quoted(bool v6, std::span<const uint8_t> quote);
+
+/// One MPLS label stack entry from an ICMP extension (RFC 4950).
+struct MplsEntry {
+    uint32_t label = 0;         // 20 bits
+    uint8_t traffic_class = 0;  // 3 bits (the former EXP field)
+    bool bottom = false;        // bottom of stack
+    uint8_t ttl = 0;
+    bool operator==(const MplsEntry&) const = default;
+};
 
 /// An ICMP or ICMPv6 message.
 struct IcmpMessage {
@@ -76,11 +91,21 @@ struct IcmpMessage {
     uint32_t mtu = 0;                       // IPv4 "fragmentation needed" next-hop MTU, ICMPv6 packet too big
     std::span<const uint8_t> body;          // bytes after the 8-byte header: echo data, or the quote
     std::optional<QuotedDatagram> quoted;   // for errors, when the quote could be parsed
+    // RFC 4884 extensions of time-exceeded, unreachable and parameter-problem messages: whether a
+    // valid extension structure was found, and the MPLS label stack it carried (RFC 4950).
+    bool has_extensions = false;
+    std::vector<MplsEntry> mpls;
     bool is_echo_reply(bool v6) const { return type == (v6 ? icmp6_echo_reply : icmp_echo_reply); }
     bool is_error(bool v6) const;
 };
-/// Parses an ICMP (v6=false) or ICMPv6 message starting at its 8-byte header.
+/// Parses an ICMP (v6=false) or ICMPv6 message starting at its 8-byte header, with its quote and
+/// any RFC 4884 extensions (MPLS label stacks).
 std::optional<IcmpMessage> parse_icmp(bool v6, std::span<const uint8_t> message);
+
+/// The extensions of an ICMP error (RFC 4884): the part of the message after the original datagram,
+/// whose length the error gives (or, from routers older than RFC 4884, after a 128-byte quote).
+/// Fills `mpls` and returns true when a valid extension structure is present.
+bool parse_extensions(bool v6, std::span<const uint8_t> message, std::vector<MplsEntry>& mpls);
 
 /// A per-run secret for the payload cookie.
 struct CookieKey {
@@ -96,5 +121,54 @@ uint64_t probe_cookie(const CookieKey& key, const net::Address& destination, uin
 void fill_payload(std::span<uint8_t> payload, uint64_t cookie);
 /// True when `payload` (as echoed back) starts with the cookie and has the expected length.
 bool payload_matches(std::span<const uint8_t> payload, std::size_t expected_size, uint64_t cookie);
+
+// --- Path probes (noc-trace): flow-stable ICMP echo, UDP and TCP SYN probes sent on raw sockets.
+
+inline constexpr uint8_t tcp_flag_fin = 0x01, tcp_flag_syn = 0x02, tcp_flag_rst = 0x04, tcp_flag_ack = 0x10;
+inline constexpr std::size_t udp_header_size = 8;
+inline constexpr std::size_t tcp_syn_size = 24;  // header with one option (MSS), as a real SYN has
+
+/// The one's-complement sum of the IPv4 or IPv6 pseudo-header (RFC 768, RFC 8200 8.1) for a transport
+/// message of `length` bytes, to continue internet_checksum() from.
+uint32_t pseudo_header_sum(const net::Address& source, const net::Address& destination, uint8_t protocol,
+                           uint32_t length);
+
+enum class ProbeKind { icmp_echo, udp, tcp_syn };
+
+/// What one path probe carries in its transport header and payload. A flow (Paris traceroute) is
+/// everything load balancers hash: addresses, protocol, ports, and for ICMP the first four bytes
+/// (type, code, checksum). Probes of one flow differ only in what the hash ignores.
+struct ProbeSpec {
+    ProbeKind kind = ProbeKind::icmp_echo;
+    net::Address source, destination;        // for the checksums' pseudo-header
+    uint16_t source_port = 0, destination_port = 0;  // udp, tcp_syn
+    uint16_t identifier = 0, sequence = 0;   // icmp_echo: the flow's identifier, the probe's number
+    uint16_t checksum = 0;                   // icmp_echo: the flow's constant checksum; udp: the probe's
+                                             // number (never 0: that means "no checksum")
+    uint32_t tcp_sequence = 0;               // tcp_syn: the probe's number
+    std::size_t length = 0;                  // transport header + payload bytes (tcp_syn: tcp_syn_size)
+    uint64_t cookie = 0;                     // written into the payload (icmp_echo, udp)
+};
+/// The smallest transport length of a probe: header, two balancing bytes and the 8-byte cookie.
+std::size_t probe_min_length(ProbeKind kind);
+/// Writes the probe's transport header and payload into `out` (the kernel adds the IP header) and
+/// returns the bytes written, or 0 when `out` is too small or the length too short. For ICMP echo
+/// and UDP, two payload bytes are chosen so that the checksum field holds `checksum` and the
+/// message still verifies (for ICMPv6 the kernel computes the same value itself).
+std::size_t build_probe(const ProbeSpec& spec, std::span<uint8_t> out);
+/// Where the cookie sits in an ICMP echo or UDP probe (bytes from the start of its header).
+std::size_t probe_cookie_offset(ProbeKind kind);
+/// True when `transport` (a probe as echoed back or quoted) holds the cookie at its place; quotes too
+/// short to hold it match (routers may quote only 8 bytes), bytes present must match.
+bool probe_cookie_matches(ProbeKind kind, std::span<const uint8_t> transport, uint64_t cookie);
+
+/// A TCP segment's header, as answers to SYN probes arrive on a raw TCP socket.
+struct TcpSegment {
+    uint16_t source_port = 0, destination_port = 0;
+    uint32_t sequence = 0, acknowledgment = 0;
+    uint8_t flags = 0;
+};
+/// Parses the TCP header at the start of `bytes` (at least 20 bytes and a sane data offset).
+std::optional<TcpSegment> parse_tcp(std::span<const uint8_t> bytes);
 
 }  // namespace nockit::probe::packet

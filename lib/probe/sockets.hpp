@@ -63,4 +63,13 @@ Result<IcmpSocket> open_icmp_socket(int family, const SocketCalls& calls = syste
 /// The one-line message shown when ICMP cannot be sent at all.
 std::string icmp_not_permitted_message();
 
+/// Opens a non-blocking raw socket for path measurements: `protocol` IPPROTO_ICMP/ICMPV6 (answers
+/// from every router, and echo probes), IPPROTO_UDP or IPPROTO_TCP (probes with a per-probe TTL and
+/// flow-stable headers; TCP also reads the SYN-ACK or reset). Raw only: no unprivileged socket can
+/// read what routers answer to UDP and TCP probes. Fails with one line naming the fix.
+Result<Socket> open_raw_socket(int family, int protocol, const SocketCalls& calls = system_socket_calls());
+
+/// The one-line message shown when raw sockets are not permitted.
+std::string raw_not_permitted_message();
+
 }  // namespace nockit::probe

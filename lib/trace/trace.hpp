@@ -17,7 +17,7 @@ struct TraceOptions {
     std::string target;            ///< host name or address
     int family = 0;                ///< AF_UNSPEC, AF_INET (-4) or AF_INET6 (-6)
     Method method = Method::icmp;  ///< -I (default), -U, -T
-    uint16_t port = 0;             ///< -p: UDP base port (default 33434) or TCP port (default 80)
+    uint16_t port = 0;             ///< -p: UDP destination port (default 33434) or TCP port (default 80)
     int first_ttl = 1;             ///< -f
     int max_ttl = 30;              ///< -m
     int rounds = 3;                ///< -c/-q: rounds of probes (every TTL once per round)

@@ -96,6 +96,30 @@ TEST_CASE("loss that starts at one hop and continues to the destination is the f
     CHECK(rep.findings[0].engineer.find("between hop 4 (10.0.4.1) and hop 5 (10.0.5.1)") != std::string::npos);
 }
 
+TEST_CASE("sampling noise along a lossy run does not move where the loss starts") {
+    // A measured path from the lab (50 rounds, ~19 % loss from hop 3 on): hop 3 lost 11, hop 4 only 7,
+    // the destination 17. Hop 4's dip is chance, not the end of the loss; clean hops 1-2 stay clean.
+    const int lost[] = {0, 0, 11, 7, 17};
+    Path p = make(5, 50, [&](int ttl, int r, ProbeRecord pr) -> std::optional<ProbeRecord> {
+        if (ttl <= 5 && r < lost[ttl - 1]) return pr;
+        return clean(5, ttl, pr);
+    });
+    Report rep = analyse(p, {});
+    word_all(rep);
+    REQUIRE(codes(rep).front() == "trace.loss.path");
+    CHECK(rep.findings[0].facts.at("ttl") == "3");
+    CHECK_FALSE(has(rep, "trace.loss.ratelimit_artifact"));
+    // Over 200 rounds a hop with no loss at all is clearly clean: the run starts after it.
+    const int lost200[] = {0, 0, 0, 40, 38};
+    Path q = make(5, 200, [&](int ttl, int r, ProbeRecord pr) -> std::optional<ProbeRecord> {
+        if (ttl <= 5 && r < lost200[ttl - 1]) return pr;
+        return clean(5, ttl, pr);
+    });
+    Report rq = analyse(q, {});
+    REQUIRE(codes(rq).front() == "trace.loss.path");
+    CHECK(rq.findings[0].facts.at("ttl") == "4");
+}
+
 TEST_CASE("loss at one router only, later hops clean: rate limiting, no fault, calm words") {
     Path p = make(9, 10, [](int ttl, int r, ProbeRecord pr) -> std::optional<ProbeRecord> {
         if (ttl == 3 && r % 2) return pr;
@@ -235,10 +259,19 @@ TEST_CASE("MTU: a black hole is critical even when small probes get through; a r
     p.mtu_blackhole = true;
     p.mtu_blackhole_size = 1500;
     p.path_mtu = 1400;
+    p.mtu_drop_ttl = 4;
     Report rep = analyse(p, {});
     word_all(rep);
     CHECK(codes(rep).front() == "trace.mtu.blackhole");
     CHECK(rep.severity() == Severity::critical);
+    // It says where, marks the hop, and no "the route is clean" contradicts it.
+    CHECK(rep.findings.front().facts.at("ttl") == "4");
+    CHECK(rep.findings.front().engineer.find("after hop 4 (10.0.4.1)") != std::string::npos);
+    CHECK(rep.data["hops"][3]["flagged"] == true);
+    CHECK_FALSE(has(rep, "trace.ok"));
+    bool rta = false;
+    for (const auto& m : rep.findings.front().metrics) rta = rta || m.name == "rta";
+    CHECK(rta);
     p.mtu_blackhole = false;
     p.mtu_drop_ttl = 5;
     p.mtu_reported = 1400;
@@ -246,4 +279,24 @@ TEST_CASE("MTU: a black hole is critical even when small probes get through; a r
     word_all(ok);
     CHECK(has(ok, "trace.mtu.drop"));
     CHECK(ok.severity() == Severity::ok);
+}
+
+TEST_CASE("hops below --first-ttl were not probed: neither silent nor listed") {
+    // A trace started at TTL 3 (-f 3) has no records for TTL 1-2.
+    std::vector<ProbeRecord> rs;
+    for (int r = 0; r < 2; ++r)
+        for (int ttl = 3; ttl <= 30; ++ttl) {
+            ProbeRecord pr;
+            pr.ttl = ttl;
+            pr.round = r;
+            rs.push_back(*clean(6, ttl, pr));
+        }
+    Path p = build_path("dest", kDest, Method::icmp, 0, 2, rs, 30);
+    Report rep = analyse(p, {});
+    word_all(rep);
+    CHECK(codes(rep).front() == "trace.ok");
+    CHECK_FALSE(has(rep, "trace.hop.silent"));
+    REQUIRE(rep.data["hops"].size() == 4);
+    CHECK(rep.data["hops"][0]["ttl"] == 3);
+    CHECK(rep.table.rows.size() == 4);
 }
