@@ -30,6 +30,9 @@ constexpr std::uint32_t kMatchLimit = 2'000'000;
 constexpr std::uint32_t kDepthLimit = 100'000;
 constexpr std::uint32_t kHeapLimitKiB = 64 * 1024;
 
+// PCRE2's default limit on nested parentheses.
+constexpr int kMaxGroupNesting = 250;
+
 struct PatternError {
     std::string message;
 };
@@ -225,6 +228,8 @@ private:
 
     // Alternation: a|b|c
     void parse_sub(bool verbose, int nested, bool ascii) {
+        // Each group level costs a few stack frames here; PCRE2 refuses deeper nesting anyway.
+        if (nested > 2 * kMaxGroupNesting) fail(fmt::format("more than {} nested groups", kMaxGroupNesting), i_);
         bool first_alternative = true;
         while (true) {
             parse_seq(verbose, nested + 1, nested == 0 && first_alternative, ascii);

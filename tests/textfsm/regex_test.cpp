@@ -159,6 +159,15 @@ TEST_CASE("errors read like Python's") {
     CHECK(Regex::compile("(x").error().message == "missing ), unterminated subpattern at position 0");
 }
 
+TEST_CASE("deeply nested groups are an error, not a stack overflow") {
+    const auto nest = [](int depth) { return std::string(static_cast<std::size_t>(depth), '(') + "a" + std::string(static_cast<std::size_t>(depth), ')'); };
+    const auto fine = Regex::compile(nest(200));
+    REQUIRE(fine.ok());
+    const auto deep = Regex::compile(nest(5000));
+    REQUIRE_FALSE(deep.ok());
+    CHECK(deep.error().message.find("more than 250 nested groups") == 0);
+}
+
 TEST_CASE("a long line that needs deep backtracking still matches") {
     const auto regex = Regex::compile(R"((.*)\s+(\S+)\s+(\S+)\s*$)");
     REQUIRE(regex.ok());
