@@ -44,6 +44,7 @@ struct Builder {
                    {"target", path.target},
                    {"destination", path.destination.to_string()},
                    {"hops", std::to_string(path.hops.size())},
+                   {"steps", fmt::format("{} step{}", path.hops.size(), path.hops.size() == 1 ? "" : "s")},
                    {"rounds", std::to_string(path.rounds)}};
         findings.push_back(std::move(f));
         return findings.back();
