@@ -60,6 +60,8 @@ struct Builder {
     }
 };
 
+std::string routers(std::size_t n) { return n == 1 ? "one router" : fmt::format("{} routers", n); }
+
 // Loss that starts at hop N and continues to the destination: the only loss that hurts traffic.
 // Returns the index of hop N, or npos.
 // A hop carries the destination's loss when its own is not clearly below half of it. "Clearly"
@@ -173,11 +175,13 @@ Report analyse(const Path& p, const AnalysisOptions& o) {
         auto& f = b.add("trace.loss.ratelimit_artifact", Severity::ok);
         f.facts["list"] = fmt::format("{}", fmt::join(artefacts, ", "));
         f.facts["count"] = std::to_string(artefacts.size());
+        f.facts["routers"] = routers(artefacts.size());
     }
     if (!silent.empty()) {
         auto& f = b.add("trace.hop.silent", Severity::ok);
         f.facts["list"] = fmt::format("{}", fmt::join(silent, ", "));
         f.facts["count"] = std::to_string(silent.size());
+        f.facts["routers"] = routers(silent.size());
     }
 
     // Latency: a step that later hops inherit is a long or congested link; one slow hop alone is not.
