@@ -1129,6 +1129,11 @@ std::string load(const std::string& path, Device& d) {
             return bad("bad number in '" + line + "'");
         }
     }
+    // A switch forgets the addresses learnt on a port when its link goes down.
+    std::erase_if(fresh.macs, [&](const MacEntry& m) {
+        const Port* p = fresh.port(m.port);
+        return p != nullptr && !p->oper_up;
+    });
     d = std::move(fresh);
     return {};
 }
