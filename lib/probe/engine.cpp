@@ -643,10 +643,8 @@ void Engine::Impl::handle_echo_message(EchoChannel& ch, std::span<const uint8_t>
     // Routers quote at least 8 bytes; when they quote our payload too, its cookie must match.
     if (q.transport.size() >= packet::icmp_header_size + std::min<std::size_t>(options.payload, 8)) {
         uint64_t cookie = packet::probe_cookie(key, to, slot.target, slot.probe, q.echo_sequence);
-        auto quoted_payload = q.transport.subspan(packet::icmp_header_size);
-        std::size_t n = std::min<std::size_t>(options.payload, 8);
-        for (std::size_t i = 0; i < n; ++i)
-            if (quoted_payload[i] != static_cast<uint8_t>(cookie >> (8 * i))) return;
+        auto quoted_payload = q.transport.subspan(packet::icmp_header_size, std::min<std::size_t>(options.payload, 8));
+        if (!packet::cookie_prefix_matches(quoted_payload, cookie)) return;
     }
     ProbeResult r;
     r.target = slot.target;
@@ -685,10 +683,7 @@ void Engine::Impl::read_error_queue(EchoChannel& ch) {
         std::size_t n_cookie = std::min<std::size_t>(options.payload, 8);
         if (quoted->body.size() >= n_cookie) {
             uint64_t cookie = packet::probe_cookie(key, to, slot.target, slot.probe, quoted->sequence);
-            bool ok = true;
-            for (std::size_t k = 0; k < n_cookie; ++k)
-                if (quoted->body[k] != static_cast<uint8_t>(cookie >> (8 * k))) ok = false;
-            if (!ok) continue;
+            if (!packet::cookie_prefix_matches(quoted->body.first(n_cookie), cookie)) continue;
         }
         int64_t received = a.stamp_real != 0 ? a.stamp_real : realtime_ns();
         ProbeResult r;

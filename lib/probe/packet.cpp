@@ -278,12 +278,15 @@ void fill_payload(std::span<uint8_t> payload, uint64_t cookie) {
     for (std::size_t i = n; i < payload.size(); ++i) payload[i] = static_cast<uint8_t>(i);
 }
 
-bool payload_matches(std::span<const uint8_t> payload, std::size_t expected_size, uint64_t cookie) {
-    if (payload.size() != expected_size) return false;
-    std::size_t n = std::min<std::size_t>(payload.size(), 8);
+bool cookie_prefix_matches(std::span<const uint8_t> bytes, uint64_t cookie) {
+    const std::size_t n = std::min<std::size_t>(bytes.size(), 8);
     for (std::size_t i = 0; i < n; ++i)
-        if (payload[i] != static_cast<uint8_t>(cookie >> (8 * i))) return false;
+        if (bytes[i] != static_cast<uint8_t>(cookie >> (8 * i))) return false;
     return true;
+}
+
+bool payload_matches(std::span<const uint8_t> payload, std::size_t expected_size, uint64_t cookie) {
+    return payload.size() == expected_size && cookie_prefix_matches(payload, cookie);
 }
 
 uint32_t pseudo_header_sum(const net::Address& source, const net::Address& destination, uint8_t protocol,
@@ -338,10 +341,8 @@ std::size_t probe_cookie_offset(ProbeKind kind) {
 
 bool probe_cookie_matches(ProbeKind kind, std::span<const uint8_t> transport, uint64_t cookie) {
     if (kind == ProbeKind::tcp_syn) return true;
-    std::size_t at = probe_cookie_offset(kind);
-    for (std::size_t i = 0; i < 8 && at + i < transport.size(); ++i)
-        if (transport[at + i] != static_cast<uint8_t>(cookie >> (8 * i))) return false;
-    return true;
+    const std::size_t at = probe_cookie_offset(kind);
+    return at >= transport.size() || cookie_prefix_matches(transport.subspan(at), cookie);
 }
 
 std::size_t build_probe(const ProbeSpec& s, std::span<uint8_t> out) {

@@ -121,6 +121,9 @@ uint64_t probe_cookie(const CookieKey& key, const net::Address& destination, uin
 void fill_payload(std::span<uint8_t> payload, uint64_t cookie);
 /// True when `payload` (as echoed back) starts with the cookie and has the expected length.
 bool payload_matches(std::span<const uint8_t> payload, std::size_t expected_size, uint64_t cookie);
+/// Whether `bytes` begin with the cookie, compared over the first min(size, 8) bytes: a short
+/// payload, or a router's short quote of one, carries only part of it.
+bool cookie_prefix_matches(std::span<const uint8_t> bytes, uint64_t cookie);
 
 // --- Path probes (noc-trace): flow-stable ICMP echo, UDP and TCP SYN probes sent on raw sockets.
 
